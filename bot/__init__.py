@@ -1,0 +1,1 @@
+"""LSE first-contact assistant."""

@@ -1,0 +1,1 @@
+"""Pure logic of the LSE assistant: no Rasa imports in this package."""

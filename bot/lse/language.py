@@ -1,0 +1,61 @@
+"""Which language a visitor writes: Dutch (the default) or English.
+
+Detection uses the `lingua` library restricted to Dutch and English. Short chat
+messages ("ok", "hoi") are ambiguous, so the bar for a confident answer is higher
+the fewer words a message has; below the bar the answer is None (keep the language
+the conversation already has).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Optional
+
+from lingua import Language, LanguageDetectorBuilder
+
+DUTCH = "nl"
+ENGLISH = "en"
+SUPPORTED = (DUTCH, ENGLISH)
+
+_WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
+_CODES = {Language.DUTCH: DUTCH, Language.ENGLISH: ENGLISH}
+
+# Minimum confidence by number of words (1, 2, 3 or more).
+_THRESHOLDS = {1: 0.97, 2: 0.9, 3: 0.75}
+
+# Words a visitor uses to ask for a language ("English please", "in het Nederlands").
+_REQUEST_WORDS = {
+    ENGLISH: ("english", "engels", "engelse", "inglish", "englisch"),
+    DUTCH: ("nederlands", "dutch", "nederlandse", "hollands", "nl"),
+}
+
+
+@lru_cache(maxsize=1)
+def _detector():
+    detector = LanguageDetectorBuilder.from_languages(Language.DUTCH, Language.ENGLISH).build()
+    detector.compute_language_confidence_values("warm up the models")
+    return detector
+
+
+def warm_up() -> None:
+    """Load the language models now rather than on the first visitor's message."""
+    _detector()
+
+
+def detect_language(text: str) -> Optional[str]:
+    """'nl', 'en', or None when the text is too short or too unclear to say."""
+    words = _WORD.findall(text or "")
+    if not words:
+        return None
+    threshold = _THRESHOLDS[min(len(words), 3)]
+    best = _detector().compute_language_confidence_values(" ".join(words))[0]
+    if best.value >= threshold:
+        return _CODES[best.language]
+    return None
+
+
+def requested_language(text: str) -> Optional[str]:
+    """The language a visitor asks for by name, or None when none or both are named."""
+    words = set(w.lower() for w in _WORD.findall(text or ""))
+    named = [code for code, names in _REQUEST_WORDS.items() if words.intersection(names)]
+    return named[0] if len(named) == 1 else None

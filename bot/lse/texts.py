@@ -1,0 +1,41 @@
+"""Renders the texts of bot/texts.yml in Dutch or English, filled with LSE facts."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional
+
+import yaml
+
+from bot.lse.facts import Facts
+from bot.lse.language import DUTCH, SUPPORTED
+
+TEXTS_PATH = Path(__file__).resolve().parent.parent / "texts.yml"
+
+
+@lru_cache(maxsize=4)
+def load_texts(path: Optional[Path] = None) -> Dict:
+    with open(path or TEXTS_PATH, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def normalise_language(language: Optional[str]) -> str:
+    return language if language in SUPPORTED else DUTCH
+
+
+def render(key: str, language: Optional[str], facts: Facts, **extra: str) -> str:
+    """The text `key` in `language`, with {placeholders} filled from the facts and `extra`."""
+    template = load_texts()[key][normalise_language(language)]
+    values = facts.template_values()
+    values.update(extra)
+    return template.format(**values)
+
+
+def buttons(keys: Iterable[str], language: Optional[str]) -> List[Dict[str, str]]:
+    """Rasa-style buttons; the payload is plain text that the NLU understands."""
+    table = load_texts()["buttons"]
+    result = []
+    for key in keys:
+        title, payload = table[key][normalise_language(language)]
+        result.append({"title": title, "payload": payload})
+    return result

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Creates the virtual environment and installs exactly requirements.lock.
+# Any resolver complaint or broken requirement fails the install.
+set -euo pipefail
+python_bin="$1"; venv="$2"
+version="$("$python_bin" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+if [ "$version" != "3.10" ]; then
+  echo "Python 3.10 is needed (Rasa 3.6 does not run on $version): install it with pyenv (see .python-version)." >&2
+  exit 1
+fi
+if [ ! -x "$venv/bin/python" ]; then
+  "$python_bin" -m venv "$venv"
+fi
+log="$(mktemp)"
+# pip, setuptools and wheel are pinned in requirements.lock as well.
+"$venv/bin/python" -m pip install --quiet --no-deps pip==24.0 2>&1 | tee "$log"
+"$venv/bin/python" -m pip install --no-deps --quiet -r requirements.lock 2>&1 | tee -a "$log"
+if grep -Ei "ERROR: pip.s dependency resolver|is incompatible|but you have|conflict|^error" "$log" >/dev/null; then
+  echo "pip reported a problem (see above): the lock file needs fixing." >&2
+  exit 1
+fi
+"$venv/bin/python" -m pip check
+rm -f "$log"

@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Starts the servers for `make run`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+exec .venv/bin/python scripts/servers.py "$1"

@@ -1,0 +1,165 @@
+"""Starts the action server and the Rasa server on localhost, and waits until both answer.
+
+Used by `make run` (scripts/run.sh) and by the integration tests, so both start the
+servers the same way. The Rasa HTTP API needs a token: it is read from var/rasa_api_token,
+which is created (random, readable only by its owner) the first time.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+TOKEN_FILE = ROOT / "var" / "rasa_api_token"
+
+
+def api_token() -> str:
+    TOKEN_FILE.parent.mkdir(parents=True, exist_ok=True)
+    if not TOKEN_FILE.exists():
+        fd = os.open(TOKEN_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(32))
+    return TOKEN_FILE.read_text().strip()
+
+
+def _wait_for(url: str, timeout: float, processes: List[subprocess.Popen]) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for process in processes:
+            if process.poll() is not None:
+                raise RuntimeError(f"a server stopped while starting (exit {process.returncode})")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+
+
+@dataclass
+class Servers:
+    model: str
+    rasa_port: int = 5005
+    action_port: int = 5055
+    host: str = "127.0.0.1"
+    tracker_db: Optional[str] = None
+    log_dir: Path = ROOT / "var" / "log"
+    extra_env: Dict[str, str] = field(default_factory=dict)
+    processes: List[subprocess.Popen] = field(default_factory=list)
+    token: str = ""
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://{self.host}:{self.action_port}"
+
+    def _endpoints_file(self) -> str:
+        with open(ROOT / "endpoints.yml", encoding="utf-8") as handle:
+            endpoints = yaml.safe_load(handle)
+        endpoints["action_endpoint"]["url"] = f"{self.action_url}/webhook"
+        if self.tracker_db:
+            endpoints["tracker_store"]["db"] = self.tracker_db
+        handle = tempfile.NamedTemporaryFile("w", suffix=".yml", prefix="endpoints-", delete=False)
+        yaml.safe_dump(endpoints, handle)
+        handle.close()
+        return handle.name
+
+    def start(self, timeout: float = 180.0) -> "Servers":
+        self.token = api_token()
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        env = dict(os.environ, PYTHONPATH=str(ROOT), SANIC_HOST=self.host,
+                   SQLALCHEMY_SILENCE_UBER_WARNING="1", TF_CPP_MIN_LOG_LEVEL="3",
+                   RASA_TELEMETRY_ENABLED="false", **self.extra_env)
+        action_log = open(self.log_dir / f"action-server-{self.action_port}.log", "ab")
+        rasa_log = open(self.log_dir / f"rasa-server-{self.rasa_port}.log", "ab")
+        self.processes.append(subprocess.Popen(
+            [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "bot.actions",
+             "--port", str(self.action_port)],
+            cwd=ROOT, env=env, stdout=action_log, stderr=subprocess.STDOUT,
+            start_new_session=True))
+        self.processes.append(subprocess.Popen(
+            [str(VENV_BIN / "rasa"), "run", "--model", self.model, "--enable-api",
+             "--auth-token", self.token, "--interface", self.host, "--port", str(self.rasa_port),
+             "--credentials", str(ROOT / "credentials.yml"), "--endpoints", self._endpoints_file(),
+             "--cors", "http://localhost:8000", "--cors", "http://127.0.0.1:8000"],
+            cwd=ROOT, env=env, stdout=rasa_log, stderr=subprocess.STDOUT,
+            start_new_session=True))
+        try:
+            _wait_for(f"{self.action_url}/health", timeout, self.processes)
+            _wait_for(f"{self.rasa_url}/status?token={self.token}", timeout, self.processes)
+        except Exception:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                try:
+                    os.killpg(process.pid, signal.SIGTERM)
+                except ProcessLookupError:
+                    pass
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        self.processes.clear()
+
+
+def main() -> None:
+    model = sys.argv[1]
+    servers = Servers(model=model,
+                      rasa_port=int(os.environ.get("RASA_PORT", 5005)),
+                      action_port=int(os.environ.get("ACTION_PORT", 5055)),
+                      host=os.environ.get("LSE_HOST", "127.0.0.1"))
+    print("Starting the action server and the Rasa server (this takes about 20 seconds) ...",
+          flush=True)
+    servers.start()
+    print(f"""
+The LSE assistant is running.
+  Chat over REST:   curl -s -X POST {servers.rasa_url}/webhooks/rest/webhook \\
+                      -H 'Content-Type: application/json' \\
+                      -d '{{"sender": "me", "message": "mijn zoon kijkt IS-filmpjes"}}'
+  Chat in the terminal: .venv/bin/python scripts/chat.py
+  Socket.io:        {servers.rasa_url}/socket.io
+  Logs:             {servers.log_dir}
+Press Ctrl+C to stop.""", flush=True)
+    stop = {"now": False}
+
+    def handle(_signum, _frame):
+        stop["now"] = True
+
+    signal.signal(signal.SIGINT, handle)
+    signal.signal(signal.SIGTERM, handle)
+    try:
+        while not stop["now"]:
+            for process in servers.processes:
+                if process.poll() is not None:
+                    print(f"A server stopped (exit {process.returncode}); see the logs.", flush=True)
+                    stop["now"] = True
+            time.sleep(0.5)
+    finally:
+        print("Stopping ...", flush=True)
+        servers.stop()
+
+
+if __name__ == "__main__":
+    main()

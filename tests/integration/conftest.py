@@ -1,0 +1,31 @@
+"""Starts the real action server and Rasa server on the trained model, once per test run."""
+import os
+import socket
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from servers import Servers  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory):
+    model = os.environ.get("LSE_MODEL") or str(ROOT / "models" / "current.tar.gz")
+    if not Path(model).exists():
+        pytest.fail(f"no trained model at {model}: run 'make train' first")
+    db = tmp_path_factory.mktemp("db") / "conversations.db"
+    running = Servers(model=model, rasa_port=free_port(), action_port=free_port(),
+                      tracker_db=str(db), log_dir=tmp_path_factory.mktemp("logs"))
+    running.start()
+    yield running
+    running.stop()

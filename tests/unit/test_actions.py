@@ -1,0 +1,170 @@
+"""Custom actions with a real Tracker, a CollectingDispatcher and the real domain."""
+import asyncio
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions import actions as a
+from bot.lse.facts import load_facts
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+FACTS = load_facts()
+UTC = dt.timezone.utc
+
+
+def tracker(intent="greet", text="hallo", language="nl", role=None, metadata=None):
+    slots = {name: None for name in DOMAIN["slots"]}
+    slots.update({"language": language, "role": role, "session_started_metadata": metadata})
+    return Tracker(
+        sender_id="test",
+        slots=slots,
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9},
+                        "entities": []},
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def run(action, trk):
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, trk, DOMAIN))
+    return dispatcher.messages, events
+
+
+def clock(*args):
+    return lambda: dt.datetime(*args, tzinfo=UTC)
+
+
+def test_every_custom_action_is_in_the_domain_and_back():
+    classes = {cls().name() for cls in a.FactsAction.__subclasses__()} | {"action_detect_language"}
+    classes |= {sub().name() for base in a.FactsAction.__subclasses__() for sub in base.__subclasses__()}
+    assert classes == set(DOMAIN["actions"])
+
+
+def test_contact_when_open_gives_the_phone_first_and_sets_office_open():
+    action = a.ActionOfferContact(clock=clock(2026, 12, 1, 10, 0))  # Tuesday 11.00 Amsterdam
+    messages, events = run(action, tracker("ask_contact", "ik wil iemand spreken"))
+    text = messages[0]["text"]
+    assert text.index(FACTS.phone) < text.index(FACTS.email)
+    assert "17.00 uur" in text
+    assert {"event": "slot", "name": "office_open", "value": True, "timestamp": None} in events
+
+
+def test_contact_when_closed_gives_mail_next_opening_and_urgent_advice():
+    # Thursday 24 December 2026, 18.30 Amsterdam: next opening after Christmas.
+    action = a.ActionOfferContact(clock=clock(2026, 12, 24, 17, 30))
+    messages, events = run(action, tracker("ask_contact", "kan ik bellen"))
+    text = messages[0]["text"]
+    assert "gesloten" in text and FACTS.email in text
+    assert "maandag 28 december om 9.00 uur" in text
+    assert "112" in text and FACTS.emergency["police"] in text
+    assert events[0]["name"] == "office_open" and events[0]["value"] is False
+
+
+def test_contact_on_a_holiday_names_it_in_english():
+    action = a.ActionOfferContact(clock=clock(2026, 12, 25, 10, 0))
+    messages, _ = run(action, tracker("ask_opening_hours", "are you open", language="en"))
+    text = messages[0]["text"]
+    assert "Christmas Day" in text and "Monday 28 December at 9:00 (Dutch time)" in text
+
+
+def test_contact_late_evening_in_utc_is_still_dutch_time():
+    # 16.30 UTC in December is 17.30 in Amsterdam: closed, although 16.30 < 17.00.
+    action = a.ActionOfferContact(clock=clock(2026, 12, 1, 16, 30))
+    messages, events = run(action, tracker("ask_contact"))
+    assert events[0]["value"] is False
+    assert "woensdag 2 december om 9.00 uur" in messages[0]["text"]
+
+
+def test_danger_names_112_first_then_police():
+    messages, _ = run(a.ActionWarnDanger(), tracker("danger_acute"))
+    text = messages[0]["text"]
+    assert text.index("112") < text.index(FACTS.emergency["police"])
+
+
+def test_suicide_names_113():
+    messages, _ = run(a.ActionWarnSuicide(), tracker("danger_suicide", language="en"))
+    assert "113" in messages[0]["text"] and "0800-0113" in messages[0]["text"]
+
+
+def test_clarify_has_role_buttons_and_contact_details():
+    messages, _ = run(a.ActionClarify(), tracker("nlu_fallback", "blabla"))
+    message = messages[0]
+    assert FACTS.phone in message["text"] and FACTS.email in message["text"]
+    payloads = [button["payload"] for button in message["buttons"]]
+    assert "Ik maak me zorgen om iemand dicht bij mij" in payloads
+    assert "Ik heb een vraag vanuit mijn werk" in payloads
+    assert "Het gaat over mijzelf" in payloads
+
+
+def test_offer_more_remembers_professional_role_only_when_unknown():
+    _, events = run(a.ActionOfferMore(), tracker("service_liv"))
+    assert events == [{"event": "slot", "name": "role", "value": "professional", "timestamp": None}]
+    _, events = run(a.ActionOfferMore(), tracker("service_liv", role="family"))
+    assert events == []
+    _, events = run(a.ActionOfferMore(), tracker("service_duiding"))
+    assert events == []
+
+
+def test_list_services_fits_the_role():
+    messages, _ = run(a.ActionListServices(), tracker("list_services", role="individual"))
+    titles = [button["title"] for button in messages[0]["buttons"]]
+    assert titles == ["Forsa", "Behandeling", "Contact met een medewerker"]
+    messages, _ = run(a.ActionListServices(), tracker("list_services", role="professional",
+                                                       language="en"))
+    titles = [button["title"] for button in messages[0]["buttons"]]
+    assert "Refugees or status holders" in titles and "Talk to a person" in titles
+
+
+def test_session_start_opening_in_the_language_of_the_first_message():
+    messages, events = run(a.ActionSessionStart(), tracker(metadata={"language": "en"}))
+    assert "digital assistant" in messages[0]["text"] and "not a person" in messages[0]["text"]
+    assert f"{FACTS.retention_days} days" in messages[0]["text"]
+    assert events[0]["event"] == "session_started"
+    assert {"event": "slot", "name": "language", "value": "en", "timestamp": None} in events
+    messages, _ = run(a.ActionSessionStart(), tracker(metadata=None))
+    assert "digitale assistent" in messages[0]["text"] and "geen mens" in messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    "intent, text, current, expected",
+    [
+        ("role_family", "my son watches IS videos every night", "nl", "en"),
+        ("role_family", "mijn zoon kijkt elke avond IS filmpjes", "en", "nl"),
+        ("greet", "hoi", "en", None),
+        ("switch_language", "English", "nl", "en"),
+        ("switch_language", "kan het in het nederlands", "en", "nl"),
+        ("switch_language", "kan het in het engels", "nl", "en"),
+    ],
+)
+def test_detect_language(intent, text, current, expected):
+    _, events = run(a.ActionDetectLanguage(), tracker(intent, text, language=current))
+    if expected is None:
+        assert events == []
+    else:
+        assert events == [{"event": "slot", "name": "language", "value": expected, "timestamp": None}]
+
+
+def test_start_over_restarts_and_keeps_the_language():
+    messages, events = run(a.ActionStartOver(), tracker("restart", "start over", language="en"))
+    assert [event["event"] for event in events][:2] == ["restart", "session_started"]
+    assert {"event": "slot", "name": "language", "value": "en", "timestamp": None} in events
+    assert len(messages[-1]["buttons"]) == 3
+
+
+def test_privacy_states_retention():
+    messages, _ = run(a.ActionExplainPrivacy(), tracker("ask_privacy"))
+    assert f"{FACTS.retention_days} dagen" in messages[0]["text"]
+
+
+def test_website():
+    messages, _ = run(a.ActionGiveWebsite(), tracker("ask_website", language="en"))
+    assert FACTS.website in messages[0]["text"]

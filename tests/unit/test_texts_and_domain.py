@@ -1,0 +1,56 @@
+"""Every text exists in Dutch and English, and LSE facts live in one file only."""
+import re
+from pathlib import Path
+
+import yaml
+
+from bot.lse.facts import load_facts
+from bot.lse.texts import load_texts, render
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+FACTS = load_facts()
+
+
+def test_every_action_text_renders_in_both_languages():
+    texts = load_texts()
+    extra = {"next_opening": "x", "closes_today": "17.00", "reason": "", "holiday": "x"}
+    for key, value in texts.items():
+        if key == "buttons":
+            continue
+        assert set(value) == {"nl", "en"}, key
+        for language in ("nl", "en"):
+            rendered = render(key, language, FACTS, **extra)
+            assert "{" not in rendered and rendered.strip(), (key, language)
+
+
+def test_every_button_has_both_languages():
+    for key, value in load_texts()["buttons"].items():
+        assert set(value) == {"nl", "en"} and all(len(pair) == 2 for pair in value.values()), key
+
+
+def test_every_domain_response_has_an_english_variation():
+    for name, variations in DOMAIN["responses"].items():
+        english = [v for v in variations if {"type": "slot", "name": "language", "value": "en"}
+                   in (v.get("condition") or [])]
+        default = [v for v in variations if not v.get("condition")]
+        assert len(english) == 1 and len(default) == 1, name
+        assert len(english[0].get("buttons", [])) == len(default[0].get("buttons", [])), name
+
+
+def test_no_lse_contact_facts_outside_the_facts_file():
+    digits = re.sub(r"\D", "", FACTS.phone)
+    for path in [ROOT / "domain.yml", ROOT / "bot" / "texts.yml",
+                 *sorted((ROOT / "bot" / "actions").glob("*.py"))]:
+        content = path.read_text(encoding="utf-8")
+        assert FACTS.email not in content, path
+        assert digits not in re.sub(r"\D", "", content), path
+        assert FACTS.website not in content, path
+
+
+def test_button_payloads_are_plain_text():
+    # A payload starting with '/' would be stripped by the channel (see message_checks).
+    for variations in DOMAIN["responses"].values():
+        for variation in variations:
+            for button in variation.get("buttons", []):
+                assert not button["payload"].startswith("/")
