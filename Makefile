@@ -54,7 +54,7 @@ test-unit: $(VENV)/.installed
 	$(PY) -m pytest -q tests/unit
 
 test-stories: train
-	$(RASA) test core --model $(MODEL) --stories tests/stories --fail-on-prediction-errors \
+	$(RASA) test core --model $(MODEL) --stories tests/stories --e2e --fail-on-prediction-errors \
 	  --out results/stories --no-plot --quiet
 
 test-nlu: train

@@ -56,6 +56,8 @@ class Servers:
     rasa_port: int = 5005
     action_port: int = 5055
     host: str = "127.0.0.1"
+    # Port of the web app (widget demo page and staff app); None: do not start it.
+    web_port: Optional[int] = None
     tracker_db: Optional[str] = None
     log_dir: Path = ROOT / "var" / "log"
     extra_env: Dict[str, str] = field(default_factory=dict)
@@ -65,6 +67,10 @@ class Servers:
     @property
     def rasa_url(self) -> str:
         return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://{self.host}:{self.web_port}"
 
     @property
     def action_url(self) -> str:
@@ -101,12 +107,27 @@ class Servers:
              "--cors", "http://localhost:8000", "--cors", "http://127.0.0.1:8000"],
             cwd=ROOT, env=env, stdout=rasa_log, stderr=subprocess.STDOUT,
             start_new_session=True))
+        if self.web_port:
+            web_env = dict(env, LSE_WEB_HOST=self.host, LSE_WEB_PORT=str(self.web_port),
+                           LSE_RASA_URL=self.rasa_url,
+                           LSE_RASA_PUBLIC_URL=f"http://localhost:{self.rasa_port}")
+            web_log = open(self.log_dir / f"web-{self.web_port}.log", "ab")
+            self.processes.append(subprocess.Popen(
+                [str(VENV_BIN / "python"), "-m", "web.app"], cwd=ROOT, env=web_env,
+                stdout=web_log, stderr=subprocess.STDOUT, start_new_session=True))
         try:
             _wait_for(f"{self.action_url}/health", timeout, self.processes)
             _wait_for(f"{self.rasa_url}/status?token={self.token}", timeout, self.processes)
-        except Exception:
+            if self.web_port:
+                _wait_for(f"{self.web_url}/healthz", timeout, self.processes)
+        except Exception as error:
             self.stop()
-            raise
+            tails = []
+            for log in (self.log_dir / f"action-server-{self.action_port}.log",
+                        self.log_dir / f"rasa-server-{self.rasa_port}.log"):
+                lines = log.read_text(errors="replace").splitlines()[-15:]
+                tails.append(f"--- {log.name}\n" + "\n".join(lines))
+            raise RuntimeError(f"{error}\n" + "\n".join(tails)) from error
         return self
 
     def stop(self) -> None:
@@ -129,12 +150,14 @@ def main() -> None:
     servers = Servers(model=model,
                       rasa_port=int(os.environ.get("RASA_PORT", 5005)),
                       action_port=int(os.environ.get("ACTION_PORT", 5055)),
-                      host=os.environ.get("LSE_HOST", "127.0.0.1"))
+                      host=os.environ.get("LSE_HOST", "127.0.0.1"),
+                      web_port=int(os.environ.get("LSE_WEB_PORT", 8000)))
     print("Starting the action server and the Rasa server (this takes about 20 seconds) ...",
           flush=True)
     servers.start()
     print(f"""
 The LSE assistant is running.
+  Chat in the browser: http://localhost:{servers.web_port}/
   Chat over REST:   curl -s -X POST {servers.rasa_url}/webhooks/rest/webhook \\
                       -H 'Content-Type: application/json' \\
                       -d '{{"sender": "me", "message": "mijn zoon kijkt IS-filmpjes"}}'

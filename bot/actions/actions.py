@@ -1,6 +1,7 @@
 """Thin rasa_sdk glue around the pure logic in bot/lse."""
 from __future__ import annotations
 
+import abc
 import datetime as dt
 import logging
 from typing import Any, Callable, Dict, List, Optional, Text
@@ -41,8 +42,12 @@ def latest_intent(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message or {}).get("intent", {}).get("name")
 
 
-class FactsAction(Action):
+class FactsAction(Action, metaclass=abc.ABCMeta):
     """An action that knows the LSE facts; tests may pass their own facts."""
+
+    @abc.abstractmethod
+    def name(self) -> Text:
+        """The action's name in domain.yml."""
 
     def __init__(self, facts: Optional[Facts] = None) -> None:
         super().__init__()
