@@ -1,0 +1,27 @@
+"""Does a message contain any word the assistant was trained on?
+
+A message in which not a single word is known ("qwxz plof", "banaan") cannot be
+understood, whatever the classifier says: the assistant then asks instead of guessing.
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable, Set
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+
+def words(text: str) -> list:
+    return [word.lower() for word in _WORD.findall(text or "")]
+
+
+def build_vocabulary(texts: Iterable[str]) -> Set[str]:
+    vocabulary: Set[str] = set()
+    for text in texts:
+        vocabulary.update(words(text))
+    return vocabulary
+
+
+def has_known_word(text: str, vocabulary: Set[str]) -> bool:
+    tokens = words(text)
+    return not tokens or any(token in vocabulary for token in tokens)
