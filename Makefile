@@ -8,7 +8,9 @@ RASA := $(VENV)/bin/rasa
 # Python 3.10.13 from pyenv (see .python-version); Rasa 3.6 does not run on 3.11.
 PYTHON310 ?= $(shell (command -v pyenv >/dev/null 2>&1 && pyenv which python 2>/dev/null) || command -v python3.10 || echo $(HOME)/.pyenv/versions/3.10.13/bin/python)
 
-TRAINING_FILES := config.yml domain.yml $(shell find bot/data -name '*.yml' 2>/dev/null | sort)
+# Everything that changes the trained model: configuration, data and the custom NLU components.
+TRAINING_FILES := config.yml domain.yml $(shell find bot/data -name '*.yml' 2>/dev/null | sort) \
+  $(wildcard bot/nlu/*.py) bot/lse/safety.py bot/lse/vocabulary.py
 MODEL_HASH = $(shell cat $(TRAINING_FILES) | sha256sum | cut -c1-16)
 MODEL = models/lse-$(MODEL_HASH).tar.gz
 
@@ -17,18 +19,29 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help install run train model-path validate test test-unit test-stories test-nlu test-integration lock clean
+.PHONY: test-staff bench-staff help install test-browser run train model-path validate test test-unit test-stories test-nlu test-integration lock clean bench bench-baseline bench-profile bench-pipelines soak cluster test-cluster
 
 help:
 	@echo "make run    install, train when the data changed, start the servers and say where to chat"
 	@echo "make test   validate the data, run the unit, story, NLU and integration tests"
 	@echo "make lock   re-resolve requirements.in into requirements.lock"
+	@echo "make bench  benchmark over REST against Rasa's starter assistant; updates the README table"
+	@echo "make soak   10,000 messages with bad inputs: 5xx, lost conversations, memory growth"
+	@echo "make cluster  PostgreSQL + Redis + nginx + 2 action servers + 2 Rasa replicas, foreground"
 
 $(VENV)/.installed: requirements.lock .python-version
 	@scripts/install.sh "$(PYTHON310)" "$(VENV)"
 	@touch $@
 
-install: $(VENV)/.installed
+# Front-end packages of the website chat widget (socket.io client, axe-core for the tests),
+# exactly as in web/widget/package-lock.json; served by the web app, never from a CDN.
+WIDGET_NPM := web/widget/node_modules/.installed
+$(WIDGET_NPM): web/widget/package.json web/widget/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: apt-get install nodejs npm" >&2; exit 1; }
+	cd web/widget && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(VENV)/.installed $(WIDGET_NPM)
 
 $(MODEL): $(VENV)/.installed $(TRAINING_FILES)
 	@mkdir -p models
@@ -44,7 +57,7 @@ train: $(MODEL)
 model-path:
 	@echo $(MODEL)
 
-run: train
+run: train $(WIDGET_NPM)
 	@scripts/run.sh "$(MODEL)"
 
 validate: $(VENV)/.installed
@@ -56,6 +69,7 @@ test-unit: $(VENV)/.installed
 test-stories: train
 	$(RASA) test core --model $(MODEL) --stories tests/stories --e2e --fail-on-prediction-errors \
 	  --out results/stories --no-plot --quiet
+	$(PY) scripts/check_story_results.py results/stories/story_report.json 30
 
 test-nlu: train
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/heldout.yml --out results/nlu --no-plot --quiet
@@ -64,7 +78,57 @@ test-nlu: train
 test-integration: train
 	LSE_MODEL=$(MODEL) $(PY) -m pytest -q tests/integration
 
-test: validate test-unit test-stories test-nlu test-integration
+# Staff app (web/staff): real Rasa, action server and web app; headless Chromium; PostgreSQL
+# when the LSE_PG_* variables are set (.ci/run sets them), skipped otherwise.
+test-staff: train
+	LSE_MODEL=$(MODEL) $(PY) -m pytest -q tests/staff
+
+# Fills a throw-away database with 50,000 conversations and prints the list's page times.
+bench-staff: $(VENV)/.installed
+	$(PY) scripts/bench_staff_list.py
+
+# The website widget in real headless Chromium (Debian's /usr/bin/chromium) against real servers.
+test-browser: train $(WIDGET_NPM)
+	LSE_MODEL=$(MODEL) $(PY) -m pytest -q tests/browser
+
+# ---- Performance and several replicas (bench/, cluster/; README "Performance") ------------
+# make bench: trains from scratch (timed), cold start, 1/10/50 concurrent conversations for
+# BENCH_SECONDS each, memory; the same for Rasa's starter assistant (rasa init) unless
+# BASELINE=0; prints the table, writes results/bench/*.json + .svg and the README table.
+BENCH_SECONDS ?= 30
+BENCH_LEVELS ?= 1,10,50
+BASELINE ?= 1
+BENCH_ARGS ?=
+bench: $(VENV)/.installed
+	$(PY) -m bench run --seconds $(BENCH_SECONDS) --levels $(BENCH_LEVELS) --readme \
+	  $(if $(filter 1,$(BASELINE)),--baseline,) $(BENCH_ARGS)
+
+bench-baseline: BASELINE := 1
+bench-baseline: bench
+
+# Where the time of one message goes (in process, action server over HTTP).
+bench-profile: train
+	$(PY) -m bench profile --model $(MODEL) --cprofile $(BENCH_ARGS)
+
+# NLU/policy variants of config.yml: held-out accuracy, failed stories, train time, latency.
+bench-pipelines: $(VENV)/.installed
+	$(PY) -m bench pipelines $(BENCH_ARGS)
+
+# 10,000 messages over 500 conversations with bad inputs; not part of CI.
+SOAK_ARGS ?=
+soak: train
+	$(PY) -m bench soak --model $(MODEL) $(SOAK_ARGS)
+
+# Two Rasa replicas and two action servers behind nginx, PostgreSQL tracker store, Redis
+# lock store; own throwaway instances on free ports (nginx on CLUSTER_PORT, default 8080).
+CLUSTER_PORT ?= 8080
+cluster: train
+	$(PY) -m cluster $(MODEL) --port $(CLUSTER_PORT)
+
+test-cluster: train
+	LSE_MODEL=$(MODEL) $(PY) -m pytest -q tests/cluster
+
+test: validate test-unit test-stories test-nlu test-integration test-browser test-staff
 	@echo "All checks passed."
 
 lock:

@@ -29,14 +29,25 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot import rasa_patches
 from bot.lse.facts import Facts, load_facts
 from bot.lse.language import SUPPORTED, detect_language, warm_up
 from bot.lse.message_checks import CheckedMessage, check_message
+from bot.lse.redaction import redact
 from bot.lse.texts import render
 
 logger = logging.getLogger(__name__)
 
-SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
+# Rasa loads this module through credentials.yml when the server starts.
+rasa_patches.apply()
+
+# A conversation id chosen by the client: letters, digits, '_' and '-' only, and nothing that
+# redaction would change (no e-mail address or phone number may become a stored id).
+SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+
+
+def valid_sender(sender: Any) -> bool:
+    return isinstance(sender, str) and bool(SENDER_PATTERN.match(sender)) and redact(sender) == sender
 SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 DEFAULT_ORIGINS = ["http://localhost:8000", "http://127.0.0.1:8000"]
 
@@ -112,9 +123,10 @@ class RestInput(_CheckedInput, InputChannel):
             sender = payload.get("sender")
             if isinstance(sender, int) and not isinstance(sender, bool):
                 sender = str(sender)
-            if not isinstance(sender, str) or not SENDER_PATTERN.match(sender):
+            if not valid_sender(sender):
                 return response.json(
-                    {"error": "'sender' must be 1 to 128 letters, digits or _.:@-"}, status=400)
+                    {"error": "'sender' must be a random id of 1 to 128 letters, digits, _ or -"},
+                    status=400)
 
             checked = self.check(payload.get("message"))
             if not checked.ok:
@@ -124,7 +136,7 @@ class RestInput(_CheckedInput, InputChannel):
 
             collector = CollectingOutputChannel()
             message = UserMessage(
-                checked.text,
+                redact(checked.text),  # no identifiers reach the NLU, tracker store or logs
                 collector,
                 sender,
                 input_channel=self.name(),
@@ -211,7 +223,8 @@ class SocketIOInput(_CheckedInput, InputChannel):
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Any) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
-            if not isinstance(requested, str) or not SESSION_ID_PATTERN.match(requested):
+            if (not isinstance(requested, str) or not SESSION_ID_PATTERN.match(requested)
+                    or redact(requested) != requested):
                 requested = uuid.uuid4().hex
             sessions[sid] = requested
             if self.session_persistence:
@@ -245,7 +258,7 @@ class SocketIOInput(_CheckedInput, InputChannel):
                 except ValueError:
                     raw_metadata = None
             message = UserMessage(
-                checked.text,
+                redact(checked.text),  # no identifiers reach the NLU, tracker store or logs
                 SocketIOOutput(sio, self.bot_message_evt),
                 sender_id,
                 input_channel=self.name(),

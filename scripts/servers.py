@@ -16,11 +16,15 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bot.lse.storage import PG_VARIABLES, PostgresConfig  # noqa: E402
 VENV_BIN = Path(sys.executable).parent
 TOKEN_FILE = ROOT / "var" / "rasa_api_token"
 
@@ -59,8 +63,17 @@ class Servers:
     # Port of the web app (widget demo page and staff app); None: do not start it.
     web_port: Optional[int] = None
     tracker_db: Optional[str] = None
+    # SQLite file of the staff app; default: staff.db beside an explicit tracker_db, else
+    # var/staff.db (or LSE_STAFF_DB).
+    staff_db: Optional[str] = None
+    # PostgreSQL for conversations and staff data. Default: from the LSE_PG_* variables when
+    # no explicit tracker_db is given; an explicit tracker_db always means SQLite.
+    postgres: Optional[PostgresConfig] = None
     log_dir: Path = ROOT / "var" / "log"
     extra_env: Dict[str, str] = field(default_factory=dict)
+    # Sections that replace those of endpoints.yml, e.g. {"tracker_store": {...},
+    # "lock_store": {...}, "action_endpoint": {...}} (cluster/ uses PostgreSQL and Redis).
+    endpoints: Dict[str, Any] = field(default_factory=dict)
     processes: List[subprocess.Popen] = field(default_factory=list)
     token: str = ""
 
@@ -76,23 +89,81 @@ class Servers:
     def action_url(self) -> str:
         return f"http://{self.host}:{self.action_port}"
 
+    @property
+    def rasa_process(self) -> subprocess.Popen:
+        """The Rasa server process (started second, after the action server)."""
+        return self.processes[1]
+
+    @property
+    def web_origins(self) -> List[str]:
+        """Pages that may use the socket.io channel: the web app's own (the widget demo)."""
+        port = self.web_port or 8000
+        return [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
+
+    def _credentials_file(self) -> str:
+        """credentials.yml, with the web app's origins added to the socket.io allow-list."""
+        with open(ROOT / "credentials.yml", encoding="utf-8") as handle:
+            credentials = yaml.safe_load(handle)
+        socketio = credentials.get("bot.channels.SocketIOInput")
+        if isinstance(socketio, dict):
+            origins = list(socketio.get("cors_allowed_origins") or [])
+            socketio["cors_allowed_origins"] = origins + [
+                origin for origin in self.web_origins if origin not in origins]
+        handle = tempfile.NamedTemporaryFile("w", suffix=".yml", prefix="credentials-", delete=False)
+        yaml.safe_dump(credentials, handle)
+        handle.close()
+        return handle.name
+
     def _endpoints_file(self) -> str:
         with open(ROOT / "endpoints.yml", encoding="utf-8") as handle:
             endpoints = yaml.safe_load(handle)
         endpoints["action_endpoint"]["url"] = f"{self.action_url}/webhook"
-        if self.tracker_db:
-            endpoints["tracker_store"]["db"] = self.tracker_db
+        postgres = self._postgres()
+        if postgres:
+            endpoints["tracker_store"] = postgres.tracker_store_section()
+        elif self._tracker_db():
+            endpoints["tracker_store"]["db"] = self._tracker_db()
+        endpoints.update(self.endpoints)
         handle = tempfile.NamedTemporaryFile("w", suffix=".yml", prefix="endpoints-", delete=False)
         yaml.safe_dump(endpoints, handle)
         handle.close()
         return handle.name
+
+    def _postgres(self) -> Optional[PostgresConfig]:
+        if self.postgres is not None:
+            return self.postgres
+        if self.tracker_db:
+            return None
+        return PostgresConfig.from_env()
+
+    def _tracker_db(self) -> Optional[str]:
+        return self.tracker_db or os.environ.get("LSE_TRACKER_DB") or None
+
+    def _storage_env(self, env: Dict[str, str]) -> Dict[str, str]:
+        """The environment of the servers, with the storage they must use (and only that)."""
+        env = {key: value for key, value in env.items() if key not in PG_VARIABLES}
+        postgres = self._postgres()
+        if postgres:
+            env.update(postgres.env())
+            return env
+        tracker_db = self._tracker_db()
+        if tracker_db:
+            env["LSE_TRACKER_DB"] = str(Path(tracker_db).resolve())
+        staff_db = self.staff_db or os.environ.get("LSE_STAFF_DB")
+        if not staff_db and self.tracker_db:
+            staff_db = str(Path(self.tracker_db).with_name("staff.db"))
+        if staff_db:
+            env["LSE_STAFF_DB"] = str(Path(staff_db).resolve())
+        return env
 
     def start(self, timeout: float = 180.0) -> "Servers":
         self.token = api_token()
         self.log_dir.mkdir(parents=True, exist_ok=True)
         env = dict(os.environ, PYTHONPATH=str(ROOT), SANIC_HOST=self.host,
                    SQLALCHEMY_SILENCE_UBER_WARNING="1", TF_CPP_MIN_LOG_LEVEL="3",
-                   RASA_TELEMETRY_ENABLED="false", **self.extra_env)
+                   RASA_TELEMETRY_ENABLED="false")
+        env = self._storage_env(env)
+        env.update(self.extra_env)
         action_log = open(self.log_dir / f"action-server-{self.action_port}.log", "ab")
         rasa_log = open(self.log_dir / f"rasa-server-{self.rasa_port}.log", "ab")
         self.processes.append(subprocess.Popen(
@@ -103,14 +174,15 @@ class Servers:
         self.processes.append(subprocess.Popen(
             [str(VENV_BIN / "rasa"), "run", "--model", self.model, "--enable-api",
              "--auth-token", self.token, "--interface", self.host, "--port", str(self.rasa_port),
-             "--credentials", str(ROOT / "credentials.yml"), "--endpoints", self._endpoints_file(),
-             "--cors", "http://localhost:8000", "--cors", "http://127.0.0.1:8000"],
+             "--credentials", self._credentials_file(), "--endpoints", self._endpoints_file(),
+             *[arg for origin in self.web_origins for arg in ("--cors", origin)]],
             cwd=ROOT, env=env, stdout=rasa_log, stderr=subprocess.STDOUT,
             start_new_session=True))
         if self.web_port:
             web_env = dict(env, LSE_WEB_HOST=self.host, LSE_WEB_PORT=str(self.web_port),
                            LSE_RASA_URL=self.rasa_url,
                            LSE_RASA_PUBLIC_URL=f"http://localhost:{self.rasa_port}")
+            web_env.setdefault("LSE_ALLOWED_ORIGINS", ",".join(self.web_origins))
             web_log = open(self.log_dir / f"web-{self.web_port}.log", "ab")
             self.processes.append(subprocess.Popen(
                 [str(VENV_BIN / "python"), "-m", "web.app"], cwd=ROOT, env=web_env,
@@ -158,6 +230,7 @@ def main() -> None:
     print(f"""
 The LSE assistant is running.
   Chat in the browser: http://localhost:{servers.web_port}/
+  Staff app:        http://localhost:{servers.web_port}/staff/  (account: python -m web.staff.cli create-user NAME)
   Chat over REST:   curl -s -X POST {servers.rasa_url}/webhooks/rest/webhook \\
                       -H 'Content-Type: application/json' \\
                       -d '{{"sender": "me", "message": "mijn zoon kijkt IS-filmpjes"}}'

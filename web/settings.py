@@ -4,13 +4,20 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Tuple
+from typing import Optional, Tuple
+
+from bot.lse.storage import PostgresConfig, staff_db_path, tracker_db_path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _list(value: str) -> Tuple[str, ...]:
     return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
 
 
 @dataclass(frozen=True)
@@ -22,6 +29,17 @@ class Settings:
     rasa_internal_url: str = "http://127.0.0.1:5005"
     allowed_origins: Tuple[str, ...] = ("http://localhost:8000", "http://127.0.0.1:8000")
     var_dir: Path = field(default=ROOT / "var")
+    # Staff app (web/staff): databases (bot/lse/storage.py: SQLite files by default,
+    # PostgreSQL when LSE_PG_HOST is set), sessions, login limits, background jobs.
+    tracker_db: Path = field(default_factory=tracker_db_path)
+    staff_db: Path = field(default_factory=staff_db_path)
+    postgres: Optional[PostgresConfig] = None
+    staff_session_idle_seconds: int = 30 * 60
+    staff_login_failures_per_user: int = 5
+    staff_login_failures_per_ip: int = 20
+    staff_purge_interval_seconds: int = 24 * 60 * 60
+    staff_purge_delay_seconds: int = 60
+    staff_index_interval_seconds: int = 30
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -34,4 +52,19 @@ class Settings:
             allowed_origins=_list(os.environ.get("LSE_ALLOWED_ORIGINS", ""))
             or defaults.allowed_origins,
             var_dir=Path(os.environ.get("LSE_VAR_DIR", str(defaults.var_dir))),
+            tracker_db=tracker_db_path(),
+            staff_db=staff_db_path(),
+            postgres=PostgresConfig.from_env(),
+            staff_session_idle_seconds=_int("LSE_STAFF_SESSION_IDLE_SECONDS",
+                                            defaults.staff_session_idle_seconds),
+            staff_login_failures_per_user=_int("LSE_STAFF_LOGIN_FAILURES_PER_USER",
+                                               defaults.staff_login_failures_per_user),
+            staff_login_failures_per_ip=_int("LSE_STAFF_LOGIN_FAILURES_PER_IP",
+                                             defaults.staff_login_failures_per_ip),
+            staff_purge_interval_seconds=_int("LSE_STAFF_PURGE_INTERVAL_SECONDS",
+                                              defaults.staff_purge_interval_seconds),
+            staff_purge_delay_seconds=_int("LSE_STAFF_PURGE_DELAY_SECONDS",
+                                           defaults.staff_purge_delay_seconds),
+            staff_index_interval_seconds=_int("LSE_STAFF_INDEX_INTERVAL_SECONDS",
+                                              defaults.staff_index_interval_seconds),
         )

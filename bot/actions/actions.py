@@ -208,7 +208,12 @@ class ActionGiveWebsite(FactsAction):
 
 
 class ActionStartOver(FactsAction):
-    """Forget the conversation so far and open a new one, in the same language."""
+    """Forget the conversation so far and open a new one, in the same language.
+
+    No action_listen event here: Rasa predicts the next action itself (the rule's
+    action_listen). Returning one made Rasa predict on a tracker without a user message,
+    which looped into the fallback (found by the soak run).
+    """
 
     def name(self) -> Text:
         return "action_start_over"
@@ -218,5 +223,4 @@ class ActionStartOver(FactsAction):
         self.say(dispatcher, "start_over", language)
         self.say(dispatcher, "intro", language)
         self.say(dispatcher, "ask_role", language, button_keys=["family", "professional", "individual"])
-        return [Restarted(), SessionStarted(), SlotSet("language", language),
-                ActionExecuted("action_listen")]
+        return [Restarted(), SessionStarted(), SlotSet("language", language)]

@@ -138,7 +138,9 @@ def test_markup_is_answered_as_text(servers):
     "body",
     [b"{not json", b"[1, 2, 3]", b'"text"', b"", b'{"message": "hoi"}',
      b'{"sender": "", "message": "hoi"}', b'{"sender": "a b/../c", "message": "hoi"}',
-     b'{"sender": ["x"], "message": "hoi"}', b"\xff\xfe\x00"],
+     b'{"sender": ["x"], "message": "hoi"}', b"\xff\xfe\x00",
+     b'{"sender": "ouder@example.nl", "message": "hoi"}',
+     b'{"sender": "0612345678", "message": "hoi"}'],
 )
 def test_invalid_requests_get_a_4xx(servers, body):
     answer = requests.post(f"{servers.rasa_url}/webhooks/rest/webhook", data=body,
@@ -169,3 +171,16 @@ def test_tracker_api_needs_the_token(servers):
     say(servers, sender, "hoi")
     answer = requests.get(f"{servers.rasa_url}/conversations/{sender}/tracker", timeout=30)
     assert answer.status_code == 401
+
+
+def test_start_over_then_the_conversation_goes_on(servers):
+    sender = new_id()
+    say(servers, sender, "mijn zus praat alleen nog over complotten")
+    reply = say(servers, sender, "ik wil opnieuw beginnen")
+    assert "opnieuw" in texts(reply) and len(reply[-1].get("buttons", [])) == 3
+    assert "Sorry" not in texts(reply)
+    assert tracker(servers, sender)["slots"]["role"] is None
+    reply = texts(say(servers, sender, "ik ben docent en een leerling deelt nazimemes"))
+    assert "Consultatie" in reply
+    assert tracker(servers, sender)["slots"]["role"] == "professional"
+    assert "betalen" in texts(say(servers, sender, "wat kost het"))

@@ -1,0 +1,107 @@
+"""Real servers for the staff app tests: action server, Rasa server and the web app, on free
+ports, with a temporary tracker database (SQLite) and a temporary staff database.
+
+Before the servers start, the tracker database gets conversations at chosen moments (written
+with Rasa's own tracker store, see seed.py): the worried parent from last night, one past
+the retention period (the web app's automatic purge must delete it) and one just inside it.
+The two staff accounts are made with the command line tool, the password on stdin.
+"""
+import datetime as dt
+import os
+import socket
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from servers import Servers  # noqa: E402
+
+import seed  # noqa: E402
+from helpers import StaffClient, cli_env, run_cli  # noqa: E402
+
+ADMIN = ("beheerder", "lange-zin-voor-de-beheerder")
+STAFF = ("medewerker", "nog-een-lange-zin-123")
+PARENT_ID = "ouder-gisteravond"
+EXPIRED_ID = "verlopen-40-dagen"
+KEPT_ID = "bewaard-29-dagen"
+FALLBACK_ID = "niet-begrepen"
+FILLER_COUNT = 55  # more than one page of 50
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Stack:
+    servers: Servers
+    tracker_db: Path
+    staff_db: Path
+    log_dir: Path
+
+    @property
+    def web(self) -> str:
+        return self.servers.web_url
+
+    def client(self) -> StaffClient:
+        return StaffClient(self.web)
+
+    def admin(self) -> StaffClient:
+        return self.client().logged_in(*ADMIN)
+
+    def staff(self) -> StaffClient:
+        return self.client().logged_in(*STAFF)
+
+    def cli(self, *args: str, stdin: str = ""):
+        return run_cli(args, cli_env(self.tracker_db, self.staff_db), stdin)
+
+    def store(self):
+        return seed.store_for(self.tracker_db)
+
+
+def model_path() -> str:
+    model = os.environ.get("LSE_MODEL") or str(ROOT / "models" / "current.tar.gz")
+    if not Path(model).exists():
+        pytest.fail(f"no trained model at {model}: run 'make train' first")
+    return model
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("staff")
+    tracker_db, staff_db, log_dir = tmp / "conversations.db", tmp / "staff.db", tmp / "logs"
+    store = seed.store_for(tracker_db)
+    now = dt.datetime.now(seed.AMSTERDAM)
+    seed.write(store, PARENT_ID, seed.worried_parent())
+    seed.write(store, EXPIRED_ID, seed.short_conversation(now - dt.timedelta(days=40)))
+    seed.write(store, KEPT_ID, seed.short_conversation(now - dt.timedelta(days=29)))
+    seed.write(store, FALLBACK_ID, seed.not_understood(now - dt.timedelta(days=2)))
+    for number in range(FILLER_COUNT):
+        seed.write(store, f"vul-{number:02d}", seed.short_conversation(
+            now - dt.timedelta(days=3, minutes=number), f"vulgesprek nummer {number}"))
+    store.engine.dispose()
+    env = cli_env(tracker_db, staff_db)
+    for (name, password), admin in ((ADMIN, True), (STAFF, False)):
+        made = run_cli(["create-user", name] + (["--admin"] if admin else []), env, password + "\n")
+        assert made.returncode == 0, made.stderr
+    servers = Servers(model=model_path(), rasa_port=free_port(), action_port=free_port(),
+                      web_port=free_port(), tracker_db=str(tracker_db), staff_db=str(staff_db),
+                      log_dir=log_dir,
+                      extra_env={"LSE_STAFF_PURGE_DELAY_SECONDS": "2",
+                                 "LSE_STAFF_INDEX_INTERVAL_SECONDS": "2"})
+    servers.start()
+    yield Stack(servers, tracker_db, staff_db, log_dir)
+    servers.stop()
+
+
+def pytest_configure(config):
+    # Rasa's own SQLTrackerStore (used by seed.py) builds its URL the SQLAlchemy 1.3 way.
+    config.addinivalue_line("filterwarnings",
+                            "ignore:Calling URL\\(\\) directly is deprecated")

@@ -1,0 +1,143 @@
+"""The same storage on PostgreSQL: Rasa's tracker store, the staff database, the staff app and
+retention. Runs when LSE_PG_HOST (and the other LSE_PG_* variables) are set, as .ci/run does;
+skipped otherwise. It makes two fresh databases for itself (the role needs CREATEDB) and drops
+them afterwards."""
+import dataclasses
+import datetime as dt
+import socket
+import uuid
+
+import pytest
+import requests
+
+import seed
+from bot.lse.storage import PostgresConfig
+from conftest import model_path
+from helpers import StaffClient, cli_env, run_cli
+from servers import Servers
+
+PG = PostgresConfig.from_env()
+pytestmark = pytest.mark.skipif(PG is None, reason="PostgreSQL not configured (LSE_PG_HOST)")
+USER = ("pg-beheerder", "een-lang-postgres-wachtwoord")
+IDENTIFIERS = ["06-12345678", "0612345678", "j.smit@example.org", "111222333",
+               "NL91ABNA0417164300", "2511 CV"]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def connect(database):
+    import psycopg2
+    return psycopg2.connect(host=PG.host, port=PG.port, user=PG.user, password=PG.password,
+                            dbname=database)
+
+
+@pytest.fixture(scope="module")
+def pg(tmp_path_factory):
+    suffix = uuid.uuid4().hex[:8]
+    config = dataclasses.replace(PG, db=f"lse_test_{suffix}", staff_db=f"lse_staff_test_{suffix}")
+    admin = connect(PG.db)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        for name in (config.db, config.staff_db):
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    store = seed.store_for(postgres=config)
+    now = dt.datetime.now(seed.AMSTERDAM)
+    seed.write(store, "pg-verlopen", seed.short_conversation(now - dt.timedelta(days=35)))
+    seed.write(store, "pg-ouder", seed.worried_parent())
+    store.engine.dispose()
+    made = run_cli(["create-user", USER[0], "--admin"], cli_env(postgres_env=config.env()),
+                   USER[1] + "\n")
+    assert made.returncode == 0, made.stderr
+    log_dir = tmp_path_factory.mktemp("pg-logs")
+    servers = Servers(model=model_path(), rasa_port=free_port(), action_port=free_port(),
+                      web_port=free_port(), postgres=config, log_dir=log_dir,
+                      extra_env={"LSE_STAFF_PURGE_DELAY_SECONDS": "2",
+                                 "LSE_STAFF_INDEX_INTERVAL_SECONDS": "2"})
+    servers.start()
+    try:
+        yield servers, config, log_dir
+    finally:
+        servers.stop()
+        with admin.cursor() as cursor:
+            for name in (config.db, config.staff_db):
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def all_text(database):
+    """Every text value in every table of a database."""
+    with connect(database) as connection, connection.cursor() as cursor:
+        cursor.execute("select table_name, column_name from information_schema.columns "
+                       "where table_schema = 'public' and data_type in ('text', 'character varying')")
+        columns = cursor.fetchall()
+        values = []
+        for table, column in columns:
+            cursor.execute(f'select "{column}" from "{table}"')
+            values += [row[0] for row in cursor.fetchall() if row[0]]
+    connection.close()
+    return "\n".join(values)
+
+
+def test_conversations_on_postgresql(pg):
+    servers, config, log_dir = pg
+    sender = "pg-" + uuid.uuid4().hex[:8]
+    messages = ["mijn zoon van 17 kijkt IS-filmpjes, bel 06-12345678 of j.smit@example.org",
+                "bsn 111222333, rekening NL91ABNA0417164300, postcode 2511 CV 4",
+                "Contact met een medewerker"]
+    for message in messages:
+        answer = requests.post(f"{servers.rasa_url}/webhooks/rest/webhook",
+                               json={"sender": sender, "message": message}, timeout=60)
+        assert answer.status_code == 200 and answer.json()
+
+    tracker_text = all_text(config.db)
+    assert "[telefoonnummer]" in tracker_text and "[bsn]" in tracker_text
+    assert "IS-filmpjes" in tracker_text
+
+    client = StaffClient(servers.web_url).logged_in(*USER)
+    listing = client.get("/staff/api/conversations").json()
+    ids = {row["id"]: row for row in listing["conversations"]}
+    assert sender in ids and "pg-ouder" in ids
+    assert ids["pg-ouder"]["role"] == "family" and ids["pg-ouder"]["contact_closed"] == 1
+    assert [row["id"] for row in client.get("/staff/api/conversations",
+                                             params={"q": "filmpjes"}).json()["conversations"]] == [sender]
+    yesterday = (dt.datetime.now(seed.AMSTERDAM).date() - dt.timedelta(days=1)).isoformat()
+    found = client.get("/staff/api/conversations", params={
+        "from": yesterday, "to": yesterday, "role": "family", "flag": "contact_closed"}).json()
+    assert [row["id"] for row in found["conversations"]] == ["pg-ouder"]
+    assert client.get("/staff/api/conversations", params={"q": "' OR 1=1 --"}).json()["total"] == 0
+
+    page = client.get(f"/staff/conversations/{sender}").text
+    assert "[telefoonnummer]" in page and "IS-filmpjes" in page
+    token = client.csrf(f"/staff/conversations/{sender}")
+    assert client.post(f"/staff/conversations/{sender}/tags",
+                       data={"csrf_token": token, "tag": "postgres"}).status_code == 303
+    exported = client.post("/staff/export", data={"csrf_token": token, "ids": sender,
+                                                  "format": "json"}).json()
+    assert exported["conversations"][0]["tags"] == ["postgres"]
+
+    # Nothing identifying in either database or in the logs.
+    everything = tracker_text + all_text(config.staff_db)
+    logs = "\n".join(path.read_text(errors="replace") for path in log_dir.glob("*.log"))
+    for item in IDENTIFIERS:
+        assert item not in everything and item not in logs, item
+
+    # Retention: the automatic purge took the conversation of 35 days ago.
+    assert client.get("/staff/api/conversations/pg-verlopen").status_code == 404
+    assert "pg-verlopen" not in client.get("/staff/api/conversations").text
+
+    # Delete on request.
+    answer = client.post(f"/staff/conversations/{sender}/delete",
+                         data={"csrf_token": token, "confirm": sender})
+    assert answer.status_code == 303
+    assert client.get(f"/staff/api/conversations/{sender}").status_code == 404
+    assert "IS-filmpjes" not in all_text(config.db)
+    with connect(config.staff_db) as connection, connection.cursor() as cursor:
+        cursor.execute("select count(*) from staff_tags where sender_id = %s", (sender,))
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("select count(*) from staff_conversations where sender_id = %s", (sender,))
+        assert cursor.fetchone()[0] == 0
+    connection.close()

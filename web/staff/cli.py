@@ -1,0 +1,94 @@
+"""Command line tool of the staff app.
+
+    python -m web.staff.cli create-user NAME [--admin]   password asked twice, or read from stdin
+    python -m web.staff.cli set-password NAME             (ends the account's sessions)
+    python -m web.staff.cli list-users
+    python -m web.staff.cli purge [--days N]              delete conversations older than the
+                                                          retention period (bot/lse_facts.yml)
+    python -m web.staff.cli delete CONVERSATION_ID        delete one conversation on request
+    python -m web.staff.cli reindex                       rebuild the conversation index
+
+The databases are those of the web app (web/settings.py, bot/lse/storage.py): var/*.db, or
+PostgreSQL when LSE_PG_HOST is set.
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+from typing import List, Optional
+
+from bot.lse.facts import load_facts
+from web.settings import Settings
+from web.staff import auth, index, queries, retention
+from web.staff.db import Databases
+
+
+def _password(args: argparse.Namespace) -> str:
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Wachtwoord (minstens 12 tekens): ")
+    second = getpass.getpass("Nog een keer: ")
+    if first != second:
+        raise auth.AuthError("De wachtwoorden zijn niet gelijk.")
+    return first
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m web.staff.cli",
+                                     description="Staff accounts and retention of the LSE assistant.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    create = commands.add_parser("create-user", help="create a named staff account")
+    create.add_argument("name")
+    create.add_argument("--admin", action="store_true", help="may read the audit log and delete")
+    password = commands.add_parser("set-password", help="set a new password")
+    password.add_argument("name")
+    commands.add_parser("list-users", help="list the staff accounts")
+    purge = commands.add_parser("purge", help="delete conversations past the retention period")
+    purge.add_argument("--days", type=int, default=None,
+                       help="retention in days (default: privacy.retention_days in bot/lse_facts.yml)")
+    delete = commands.add_parser("delete", help="delete one conversation by its id")
+    delete.add_argument("conversation_id")
+    commands.add_parser("reindex", help="rebuild the conversation index from all events")
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    databases = Databases.from_settings(Settings.from_env())
+    operator = f"cli:{getpass.getuser()}"
+    try:
+        if args.command == "create-user":
+            user = auth.create_user(databases, args.name, _password(args), is_admin=args.admin)
+            print(f"Account '{user.username}' gemaakt{' (beheerder)' if user.is_admin else ''}.")
+        elif args.command == "set-password":
+            auth.set_password(databases, args.name, _password(args))
+            print("Wachtwoord gewijzigd; bestaande sessies zijn beëindigd.")
+        elif args.command == "list-users":
+            for user in queries.list_users(databases):
+                kind = "beheerder" if user["is_admin"] else "medewerker"
+                state = "" if user["active"] else " (uitgeschakeld)"
+                print(f"{user['username']}\t{kind}{state}")
+        elif args.command == "purge":
+            days = args.days if args.days is not None else load_facts().retention_days
+            result = retention.purge(databases, days, by=operator)
+            print(f"{result.conversations} gesprekken ({result.events} events) verwijderd, "
+                  f"ouder dan {days} dagen.")
+        elif args.command == "delete":
+            if not queries.conversation_exists(databases, args.conversation_id):
+                print("Dat gesprek bestaat niet (meer).", file=sys.stderr)
+                return 1
+            deleted = retention.delete_conversation(databases, args.conversation_id, by=operator)
+            print(f"Gesprek verwijderd ({deleted} events).")
+        elif args.command == "reindex":
+            index.rebuild(databases)
+            print("Index opnieuw opgebouwd.")
+    except auth.AuthError as error:
+        print(error, file=sys.stderr)
+        return 2
+    finally:
+        databases.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""The two databases of the staff app, with SQLAlchemy Core so SQLite and PostgreSQL both work.
+
+- The tracker database: Rasa's SQL tracker store, table `events` (read, and deleted from
+  by retention). Its definition here matches Rasa's own, so either side may create it.
+- The staff database: accounts, sessions, login attempts, tags, notes and review marks, the
+  audit log, and `staff_conversations`, an index with one row per conversation that the
+  conversation list reads (see web/staff/index.py), so no page view scans all events.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from bot.lse.storage import PostgresConfig
+
+logger = logging.getLogger(__name__)
+
+tracker_metadata = sa.MetaData()
+
+# Exactly Rasa 3.6's SQLTrackerStore.SQLEvent.
+events = sa.Table(
+    "events", tracker_metadata,
+    sa.Column("id", sa.Integer, sa.Sequence("events_seq", optional=True), primary_key=True),
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+    sa.Column("type_name", sa.String(255), nullable=False),
+    sa.Column("timestamp", sa.Float),
+    sa.Column("intent_name", sa.String(255)),
+    sa.Column("action_name", sa.String(255)),
+    sa.Column("data", sa.Text),
+)
+
+staff_metadata = sa.MetaData()
+
+users = sa.Table(
+    "staff_users", staff_metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.String(64), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("is_admin", sa.Boolean, nullable=False, default=False),
+    sa.Column("active", sa.Boolean, nullable=False, default=True),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
+sessions = sa.Table(
+    "staff_sessions", staff_metadata,
+    # SHA-256 of the cookie value: a copy of the database gives no usable session.
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("staff_users.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("last_seen_at", sa.Float, nullable=False),
+)
+
+login_failures = sa.Table(
+    "staff_login_failures", staff_metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    # "user:<name>" or "ip:<address>"
+    sa.Column("key", sa.String(160), nullable=False),
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Index("ix_staff_login_failures_key_at", "key", "at"),
+)
+
+tags = sa.Table(
+    "staff_tags", staff_metadata,
+    sa.Column("sender_id", sa.String(255), primary_key=True),
+    sa.Column("tag", sa.String(40), primary_key=True),
+    sa.Column("added_by", sa.String(64), nullable=False),
+    sa.Column("added_at", sa.Float, nullable=False),
+    sa.Index("ix_staff_tags_tag", "tag"),
+)
+
+notes = sa.Table(
+    "staff_notes", staff_metadata,
+    sa.Column("sender_id", sa.String(255), primary_key=True),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("updated_by", sa.String(64)),
+    sa.Column("updated_at", sa.Float),
+    sa.Column("reviewed", sa.Boolean, nullable=False, default=False),
+    sa.Column("reviewed_by", sa.String(64)),
+    sa.Column("reviewed_at", sa.Float),
+)
+
+audit_log = sa.Table(
+    "staff_audit_log", staff_metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.Float, nullable=False, index=True),
+    sa.Column("username", sa.String(64), nullable=False),
+    # view, print, export, api_view, tag, untag, note, reviewed, delete, purge, login, logout
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("sender_id", sa.String(255), index=True),
+    # never conversation content: counts, formats, tag names
+    sa.Column("detail", sa.String(255)),
+)
+
+conversations = sa.Table(
+    "staff_conversations", staff_metadata,
+    sa.Column("sender_id", sa.String(255), primary_key=True),
+    sa.Column("started_at", sa.Float, nullable=False),
+    sa.Column("last_event_at", sa.Float, nullable=False),
+    sa.Column("role", sa.String(20)),
+    sa.Column("language", sa.String(5)),
+    sa.Column("first_message", sa.String(300)),
+    sa.Column("user_messages", sa.Integer, nullable=False, default=0),
+    sa.Column("bot_messages", sa.Integer, nullable=False, default=0),
+    sa.Column("danger_112", sa.Integer, nullable=False, default=0),
+    sa.Column("danger_113", sa.Integer, nullable=False, default=0),
+    sa.Column("contact_open", sa.Integer, nullable=False, default=0),
+    sa.Column("contact_closed", sa.Integer, nullable=False, default=0),
+    sa.Column("fallbacks", sa.Integer, nullable=False, default=0),
+    # the visitor's messages, lower case, for the free-text search
+    sa.Column("search_text", sa.Text, nullable=False, default=""),
+    sa.Index("ix_staff_conversations_started_at", "started_at"),
+    sa.Index("ix_staff_conversations_last_event_at", "last_event_at"),
+)
+
+index_state = sa.Table(
+    "staff_index_state", staff_metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    # highest events.id taken into the index
+    sa.Column("watermark", sa.Integer, nullable=False, default=0),
+    sa.Column("updated_at", sa.Float, nullable=False, default=0.0),
+)
+
+
+def make_engine(url: Any) -> Engine:
+    url = sa.engine.make_url(url)
+    if url.get_backend_name() == "sqlite":
+        if url.database:
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        return sa.create_engine(url, connect_args={"timeout": 30}, future=True)
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, future=True)
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{Path(path).resolve()}"
+
+
+@dataclass
+class Databases:
+    tracker: Engine
+    staff: Engine
+
+    @classmethod
+    def connect(cls, tracker_db: Path, staff_db: Path,
+                postgres: Optional[PostgresConfig] = None) -> "Databases":
+        if postgres:
+            databases = cls(make_engine(postgres.sqlalchemy_url(postgres.db)),
+                            make_engine(postgres.sqlalchemy_url(postgres.staff_db)))
+        else:
+            databases = cls(make_engine(sqlite_url(tracker_db)), make_engine(sqlite_url(staff_db)))
+        databases.create_tables()
+        return databases
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> "Databases":
+        return cls.connect(settings.tracker_db, settings.staff_db, settings.postgres)
+
+    def create_tables(self) -> None:
+        try:
+            tracker_metadata.create_all(self.tracker, checkfirst=True)
+        except sa.exc.SQLAlchemyError:
+            # Rasa may be creating the same table at this moment; it exists afterwards.
+            logger.warning("events table: created by another process meanwhile")
+        staff_metadata.create_all(self.staff, checkfirst=True)
+        with self.staff.begin() as connection:
+            if connection.execute(sa.select(index_state.c.id)).first() is None:
+                connection.execute(index_state.insert().values(id=1, watermark=0, updated_at=0.0))
+
+    def dispose(self) -> None:
+        self.tracker.dispose()
+        self.staff.dispose()

@@ -1,0 +1,219 @@
+"""The conversation index: one row per conversation in `staff_conversations`.
+
+The conversation list, its filters and the overview charts read only this table, so a page
+stays fast with tens of thousands of conversations. It is kept up to date incrementally:
+`refresh` looks at events after the last event id it has seen (the watermark) and
+recomputes the rows of the conversations those events belong to, from all of their events.
+Recomputing a whole conversation (not adding to counters) makes a refresh idempotent, so it
+may look back a little (LOOK_BACK ids): PostgreSQL can commit a lower id after a higher one,
+and such a late event is still picked up by the next refresh.
+
+Refreshes, deletions and the purge take the same lock (a write on the one row of
+`staff_index_state`, in the staff database), so they never interleave, also across
+processes (the web app and the command line tool).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Optional, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from web.staff import db
+from web.staff.db import Databases
+
+logger = logging.getLogger(__name__)
+
+LOOK_BACK = 200
+BATCH_EVENTS = 20_000
+SENDER_CHUNK = 400
+FIRST_MESSAGE_LENGTH = 280
+SEARCH_TEXT_LENGTH = 6000
+
+_process_lock = threading.Lock()
+
+
+@dataclass
+class Summary:
+    sender_id: str
+    started_at: float = 0.0
+    last_event_at: float = 0.0
+    role: Optional[str] = None
+    language: Optional[str] = None
+    first_message: Optional[str] = None
+    user_messages: int = 0
+    bot_messages: int = 0
+    danger_112: int = 0
+    danger_113: int = 0
+    contact_open: int = 0
+    contact_closed: int = 0
+    fallbacks: int = 0
+    texts: List[str] = field(default_factory=list)
+
+    def row(self) -> Dict[str, Any]:
+        search = " \n".join(self.texts).lower()[:SEARCH_TEXT_LENGTH]
+        return {
+            "sender_id": self.sender_id, "started_at": self.started_at,
+            "last_event_at": self.last_event_at, "role": self.role, "language": self.language,
+            "first_message": (self.first_message or "")[:FIRST_MESSAGE_LENGTH] or None,
+            "user_messages": self.user_messages, "bot_messages": self.bot_messages,
+            "danger_112": self.danger_112, "danger_113": self.danger_113,
+            "contact_open": self.contact_open, "contact_closed": self.contact_closed,
+            "fallbacks": self.fallbacks, "search_text": search,
+        }
+
+
+def _json(data: Optional[str]) -> Dict[str, Any]:
+    try:
+        value = json.loads(data or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def summarize(sender_id: str, rows: Iterable[Any]) -> Optional[Summary]:
+    """The index row of one conversation from its events (id order)."""
+    summary = Summary(sender_id)
+    seen = False
+    for row in rows:
+        timestamp = float(row.timestamp or 0.0)
+        if not seen:
+            summary.started_at = timestamp
+            seen = True
+        summary.started_at = min(summary.started_at, timestamp)
+        summary.last_event_at = max(summary.last_event_at, timestamp)
+        kind = row.type_name
+        if kind == "user":
+            data = _json(row.data)
+            text = data.get("text")
+            if not isinstance(text, str):
+                text = ""
+            summary.user_messages += 1
+            if summary.first_message is None and text:
+                summary.first_message = text
+            if text:
+                summary.texts.append(text)
+            if row.intent_name == "nlu_fallback":
+                summary.fallbacks += 1
+        elif kind == "bot":
+            summary.bot_messages += 1
+        elif kind == "action":
+            if row.action_name == "action_warn_danger":
+                summary.danger_112 += 1
+            elif row.action_name == "action_warn_suicide":
+                summary.danger_113 += 1
+        elif kind == "slot":
+            data = _json(row.data)
+            name, value = data.get("name"), data.get("value")
+            if name == "role":
+                summary.role = value if isinstance(value, str) else None
+            elif name == "language" and isinstance(value, str):
+                summary.language = value
+            elif name == "office_open" and isinstance(value, bool):
+                if value:
+                    summary.contact_open += 1
+                else:
+                    summary.contact_closed += 1
+        elif kind == "restart":
+            summary.role = None
+    return summary if seen else None
+
+
+def _events_of(tracker: Connection, senders: Sequence[str]) -> Dict[str, List[Any]]:
+    grouped: Dict[str, List[Any]] = {sender: [] for sender in senders}
+    e = db.events.c
+    query = (sa.select(e.id, e.sender_id, e.type_name, e.timestamp, e.intent_name,
+                       e.action_name,
+                       sa.case((e.type_name.in_(("user", "slot")), e.data), else_=sa.null())
+                       .label("data"))
+             .where(e.sender_id.in_(list(senders))).order_by(e.id))
+    for row in tracker.execute(query):
+        grouped[row.sender_id].append(row)
+    return grouped
+
+
+def lock(staff: Connection) -> int:
+    """Takes the index lock inside the caller's transaction; returns the watermark."""
+    staff.execute(db.index_state.update().where(db.index_state.c.id == 1)
+                  .values(updated_at=time.time()))
+    return int(staff.execute(sa.select(db.index_state.c.watermark)
+                             .where(db.index_state.c.id == 1)).scalar_one())
+
+
+def set_watermark(staff: Connection, watermark: int) -> None:
+    staff.execute(db.index_state.update().where(db.index_state.c.id == 1)
+                  .values(watermark=watermark, updated_at=time.time()))
+
+
+def write_summaries(staff: Connection, tracker: Connection, senders: Sequence[str]) -> int:
+    """Recomputes the rows of `senders`; a conversation without events loses its row."""
+    written = 0
+    for start in range(0, len(senders), SENDER_CHUNK):
+        chunk = list(senders[start:start + SENDER_CHUNK])
+        grouped = _events_of(tracker, chunk)
+        staff.execute(db.conversations.delete().where(db.conversations.c.sender_id.in_(chunk)))
+        rows = []
+        for sender in chunk:
+            summary = summarize(sender, grouped.get(sender, []))
+            if summary is not None:
+                rows.append(summary.row())
+        if rows:
+            staff.execute(db.conversations.insert(), rows)
+        written += len(rows)
+    return written
+
+
+def refresh(databases: Databases, max_events: Optional[int] = BATCH_EVENTS) -> bool:
+    """Takes new events into the index, at most about `max_events` of them (None: all).
+
+    Returns True when the index is up to date afterwards."""
+    with _process_lock:
+        while True:
+            done = _refresh_batch(databases, BATCH_EVENTS if max_events is None
+                                  else min(max_events, BATCH_EVENTS))
+            if done:
+                return True
+            if max_events is not None:
+                max_events -= BATCH_EVENTS
+                if max_events <= 0:
+                    return False
+
+
+def _refresh_batch(databases: Databases, limit: int) -> bool:
+    e = db.events.c
+    with databases.staff.begin() as staff, databases.tracker.connect() as tracker:
+        watermark = lock(staff)
+        newest = tracker.execute(sa.select(sa.func.max(e.id))).scalar()
+        if newest is None or newest <= watermark:
+            if newest is not None and newest < watermark:
+                set_watermark(staff, newest)
+            elif newest is None and watermark:
+                set_watermark(staff, 0)
+            return True
+        start = max(0, watermark - LOOK_BACK) if watermark else 0
+        rows = tracker.execute(sa.select(e.id, e.sender_id).where(e.id > start)
+                               .order_by(e.id).limit(limit + LOOK_BACK)).all()
+        senders = list(OrderedDict.fromkeys(row.sender_id for row in rows))
+        last_id = rows[-1].id if rows else watermark
+        started = time.monotonic()
+        written = write_summaries(staff, tracker, senders)
+        set_watermark(staff, max(last_id, watermark))
+        logger.debug("index: %d conversations updated up to event %d in %.2f s", written,
+                    max(last_id, watermark), time.monotonic() - started)
+        return last_id >= newest
+
+
+def rebuild(databases: Databases) -> None:
+    """Forgets the index and builds it again from all events."""
+    with _process_lock:
+        with databases.staff.begin() as staff:
+            lock(staff)
+            staff.execute(db.conversations.delete())
+            set_watermark(staff, 0)
+    refresh(databases, max_events=None)

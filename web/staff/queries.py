@@ -1,0 +1,532 @@
+"""Reading conversations for staff: the filtered list, a transcript, staff annotations,
+exports, overview numbers and the audit log. All SQL is built with SQLAlchemy Core
+expressions and bound parameters; user input never becomes SQL text."""
+from __future__ import annotations
+
+import bisect
+import csv
+import datetime as dt
+import io
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from web.staff import db
+from web.staff.db import Databases
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+PAGE_SIZE = 50
+MAX_EXPORT = 5000
+ROLES = ("family", "professional", "individual", "unknown")
+LANGUAGES = ("nl", "en")
+FLAGS = {
+    "danger": "Gevaar (112 of 113)",
+    "danger_112": "Doorverwezen naar 112",
+    "danger_113": "Doorverwezen naar 113",
+    "contact": "Contact gevraagd",
+    "contact_open": "Contact gevraagd tijdens openingstijd",
+    "contact_closed": "Contact gevraagd buiten openingstijd",
+    "fallback": "Niet begrepen (fallback)",
+    "reviewed": "Bekeken",
+    "not_reviewed": "Nog niet bekeken",
+}
+TAG_PATTERN = re.compile(r"^[\w -]{1,40}$", re.UNICODE)
+NOTE_MAX = 4000
+
+
+def local(timestamp: Optional[float]) -> Optional[dt.datetime]:
+    if timestamp is None:
+        return None
+    return dt.datetime.fromtimestamp(float(timestamp), tz=AMSTERDAM)
+
+
+def day_start(day: dt.date) -> float:
+    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=AMSTERDAM).timestamp()
+
+
+def parse_date(value: Optional[str]) -> Optional[dt.date]:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        return None
+
+
+@dataclass
+class ListFilter:
+    date_from: Optional[dt.date] = None
+    date_to: Optional[dt.date] = None
+    role: Optional[str] = None
+    language: Optional[str] = None
+    flags: Tuple[str, ...] = ()
+    tag: Optional[str] = None
+    search: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Any) -> "ListFilter":
+        """From query parameters; values that are not allowed are ignored."""
+        def get(name: str) -> str:
+            value = args.get(name)
+            return value.strip() if isinstance(value, str) else ""
+
+        role = get("role")
+        language = get("language")
+        flags = tuple(flag for flag in (args.getlist("flag") or []) if flag in FLAGS)
+        tag = get("tag")
+        try:
+            page = max(1, min(int(get("page") or 1), 1_000_000))
+        except ValueError:
+            page = 1
+        return cls(
+            date_from=parse_date(get("from")), date_to=parse_date(get("to")),
+            role=role if role in ROLES else None,
+            language=language if language in LANGUAGES else None,
+            flags=flags, tag=tag if tag and TAG_PATTERN.match(tag) else None,
+            search=get("q")[:200], page=page)
+
+    def query_items(self, page: Optional[int] = None) -> List[Tuple[str, str]]:
+        items: List[Tuple[str, str]] = []
+        if self.date_from:
+            items.append(("from", self.date_from.isoformat()))
+        if self.date_to:
+            items.append(("to", self.date_to.isoformat()))
+        if self.role:
+            items.append(("role", self.role))
+        if self.language:
+            items.append(("language", self.language))
+        items.extend(("flag", flag) for flag in self.flags)
+        if self.tag:
+            items.append(("tag", self.tag))
+        if self.search:
+            items.append(("q", self.search))
+        if page is not None and page > 1:
+            items.append(("page", str(page)))
+        return items
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _conditions(flt: ListFilter) -> List[Any]:
+    c = db.conversations.c
+    conditions: List[Any] = []
+    if flt.date_from:
+        conditions.append(c.started_at >= day_start(flt.date_from))
+    if flt.date_to:
+        conditions.append(c.started_at < day_start(flt.date_to + dt.timedelta(days=1)))
+    if flt.role == "unknown":
+        conditions.append(c.role.is_(None))
+    elif flt.role:
+        conditions.append(c.role == flt.role)
+    if flt.language:
+        conditions.append(c.language == flt.language)
+    reviewed = sa.select(db.notes.c.sender_id).where(db.notes.c.reviewed.is_(True))
+    for flag in flt.flags:
+        if flag == "danger":
+            conditions.append(sa.or_(c.danger_112 > 0, c.danger_113 > 0))
+        elif flag == "contact":
+            conditions.append(sa.or_(c.contact_open > 0, c.contact_closed > 0))
+        elif flag == "fallback":
+            conditions.append(c.fallbacks > 0)
+        elif flag == "reviewed":
+            conditions.append(c.sender_id.in_(reviewed))
+        elif flag == "not_reviewed":
+            conditions.append(c.sender_id.not_in(reviewed))
+        elif flag in ("danger_112", "danger_113", "contact_open", "contact_closed"):
+            conditions.append(getattr(c, flag) > 0)
+    if flt.tag:
+        conditions.append(c.sender_id.in_(sa.select(db.tags.c.sender_id)
+                                          .where(db.tags.c.tag == flt.tag)))
+    if flt.search:
+        words = [word for word in flt.search.lower().split() if word][:8]
+        for word in words:
+            pattern = f"%{_like_escape(word)}%"
+            conditions.append(sa.or_(c.search_text.like(pattern, escape="\\"),
+                                     c.sender_id == flt.search.strip()))
+    return conditions
+
+
+@dataclass
+class Page:
+    rows: List[Dict[str, Any]]
+    total: int
+    page: int
+    pages: int
+
+
+def list_conversations(databases: Databases, flt: ListFilter,
+                       page_size: int = PAGE_SIZE) -> Page:
+    c = db.conversations.c
+    conditions = _conditions(flt)
+    with databases.staff.connect() as connection:
+        total = int(connection.execute(sa.select(sa.func.count()).select_from(db.conversations)
+                                       .where(*conditions)).scalar_one())
+        pages = max(1, (total + page_size - 1) // page_size)
+        page = min(flt.page, pages)
+        rows = [dict(row._mapping) for row in connection.execute(
+            sa.select(c.sender_id, c.started_at, c.last_event_at, c.role, c.language,
+                      c.first_message, c.user_messages, c.bot_messages, c.danger_112,
+                      c.danger_113, c.contact_open, c.contact_closed, c.fallbacks)
+            .where(*conditions).order_by(c.started_at.desc(), c.sender_id.desc())
+            .limit(page_size).offset((page - 1) * page_size))]
+        annotate(connection, rows)
+    return Page(rows, total, page, pages)
+
+
+def annotate(connection: Any, rows: List[Dict[str, Any]]) -> None:
+    """Adds tags, note and review state, and local times, to index rows."""
+    senders = [row["sender_id"] for row in rows]
+    tags: Dict[str, List[str]] = {sender: [] for sender in senders}
+    notes: Dict[str, Any] = {}
+    if senders:
+        for row in connection.execute(sa.select(db.tags.c.sender_id, db.tags.c.tag)
+                                      .where(db.tags.c.sender_id.in_(senders))
+                                      .order_by(db.tags.c.tag)):
+            tags[row.sender_id].append(row.tag)
+        for row in connection.execute(sa.select(db.notes).where(db.notes.c.sender_id.in_(senders))):
+            notes[row.sender_id] = row
+    for row in rows:
+        note = notes.get(row["sender_id"])
+        row["tags"] = tags.get(row["sender_id"], [])
+        row["note"] = note.note if note else ""
+        row["reviewed"] = bool(note.reviewed) if note else False
+        row["reviewed_by"] = note.reviewed_by if note else None
+        row["started"] = local(row["started_at"])
+        row["last_event"] = local(row["last_event_at"])
+        row["messages"] = row["user_messages"] + row["bot_messages"]
+
+
+def summary_row(databases: Databases, sender_id: str) -> Optional[Dict[str, Any]]:
+    with databases.staff.connect() as connection:
+        row = connection.execute(sa.select(db.conversations)
+                                 .where(db.conversations.c.sender_id == sender_id)).first()
+        if row is None:
+            return None
+        rows = [dict(row._mapping)]
+        annotate(connection, rows)
+        return rows[0]
+
+
+# --- transcripts -------------------------------------------------------------------
+
+@dataclass
+class Item:
+    kind: str                     # user, bot, action, slot, session, restart
+    time: dt.datetime
+    text: str = ""
+    intent: Optional[str] = None
+    confidence: Optional[float] = None
+    ranking: List[Tuple[str, float]] = field(default_factory=list)
+    entities: List[Tuple[str, str]] = field(default_factory=list)
+    buttons: List[Dict[str, str]] = field(default_factory=list)
+    pressed: Optional[str] = None   # title of the button the visitor pressed
+    name: Optional[str] = None      # action or slot name
+    value: Any = None               # slot value
+
+    def as_dict(self) -> Dict[str, Any]:
+        result: Dict[str, Any] = {"kind": self.kind, "time": self.time.isoformat()}
+        if self.kind in ("user", "bot"):
+            result["text"] = self.text
+        if self.kind == "user":
+            result.update(intent=self.intent, confidence=self.confidence, button=self.pressed)
+        if self.kind == "bot" and self.buttons:
+            result["buttons"] = [button.get("title", "") for button in self.buttons]
+        if self.kind in ("action", "slot"):
+            result["name"] = self.name
+        if self.kind == "slot":
+            result["value"] = self.value
+        return result
+
+
+def _load(data: Optional[str]) -> Dict[str, Any]:
+    try:
+        value = json.loads(data or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def transcript(databases: Databases, sender_id: str) -> List[Item]:
+    e = db.events.c
+    with databases.tracker.connect() as connection:
+        rows = connection.execute(sa.select(e.type_name, e.timestamp, e.intent_name,
+                                            e.action_name, e.data)
+                                  .where(e.sender_id == sender_id).order_by(e.id)).all()
+    items: List[Item] = []
+    offered: List[Dict[str, str]] = []
+    for row in rows:
+        when = local(row.timestamp or 0.0)
+        kind = row.type_name
+        if kind == "user":
+            data = _load(row.data)
+            parse = data.get("parse_data") if isinstance(data.get("parse_data"), dict) else {}
+            intent = parse.get("intent") if isinstance(parse.get("intent"), dict) else {}
+            text = data.get("text") if isinstance(data.get("text"), str) else ""
+            pressed = next((str(button.get("title", "")) for button in offered
+                            if text and text in (button.get("payload"), button.get("title"))),
+                           None)
+            ranking = [(str(entry.get("name")), float(entry.get("confidence") or 0.0))
+                       for entry in (parse.get("intent_ranking") or [])[:3]
+                       if isinstance(entry, dict)]
+            entities = [(str(entity.get("entity")), str(entity.get("value")))
+                        for entity in (parse.get("entities") or []) if isinstance(entity, dict)]
+            confidence = intent.get("confidence")
+            items.append(Item("user", when, text=text, intent=row.intent_name or intent.get("name"),
+                              confidence=float(confidence) if confidence is not None else None,
+                              ranking=ranking, entities=entities, pressed=pressed))
+            offered = []
+        elif kind == "bot":
+            data = _load(row.data)
+            inner = data.get("data") if isinstance(data.get("data"), dict) else {}
+            buttons = [button for button in (inner.get("buttons") or []) if isinstance(button, dict)]
+            items.append(Item("bot", when, text=data.get("text") or "", buttons=buttons))
+            if buttons:
+                offered = buttons
+        elif kind == "action":
+            if row.action_name and row.action_name != "action_listen":
+                items.append(Item("action", when, name=row.action_name))
+        elif kind == "slot":
+            data = _load(row.data)
+            if data.get("name") not in ("session_started_metadata",):
+                items.append(Item("slot", when, name=str(data.get("name")), value=data.get("value")))
+        elif kind == "session_started":
+            items.append(Item("session", when))
+        elif kind == "restart":
+            items.append(Item("restart", when))
+    return items
+
+
+def conversation_exists(databases: Databases, sender_id: str) -> bool:
+    with databases.tracker.connect() as connection:
+        return connection.execute(sa.select(db.events.c.id).where(
+            db.events.c.sender_id == sender_id).limit(1)).first() is not None
+
+
+# --- staff annotations ---------------------------------------------------------------
+
+def audit(databases: Databases, username: str, action: str, sender_id: Optional[str] = None,
+          detail: Optional[str] = None) -> None:
+    with databases.staff.begin() as connection:
+        connection.execute(db.audit_log.insert().values(
+            at=time.time(), username=username, action=action, sender_id=sender_id,
+            detail=(detail or None) and detail[:255]))
+
+
+def audit_many(databases: Databases, username: str, action: str, sender_ids: Sequence[str],
+               detail: str) -> None:
+    now = time.time()
+    with databases.staff.begin() as connection:
+        if sender_ids:
+            connection.execute(db.audit_log.insert(), [
+                {"at": now, "username": username, "action": action, "sender_id": sender,
+                 "detail": detail} for sender in sender_ids])
+
+
+def add_tag(databases: Databases, sender_id: str, tag: str, by: str) -> bool:
+    tag = " ".join(tag.split())[:40]
+    if not tag or not TAG_PATTERN.match(tag):
+        return False
+    with databases.staff.begin() as connection:
+        exists = connection.execute(sa.select(db.tags.c.tag).where(
+            db.tags.c.sender_id == sender_id, db.tags.c.tag == tag)).first()
+        if not exists:
+            connection.execute(db.tags.insert().values(sender_id=sender_id, tag=tag, added_by=by,
+                                                       added_at=time.time()))
+            connection.execute(db.audit_log.insert().values(
+                at=time.time(), username=by, action="tag", sender_id=sender_id, detail=tag))
+    return True
+
+
+def remove_tag(databases: Databases, sender_id: str, tag: str, by: str) -> None:
+    with databases.staff.begin() as connection:
+        connection.execute(db.tags.delete().where(db.tags.c.sender_id == sender_id,
+                                                  db.tags.c.tag == tag))
+        connection.execute(db.audit_log.insert().values(
+            at=time.time(), username=by, action="untag", sender_id=sender_id, detail=tag[:40]))
+
+
+def _upsert_note(connection: Any, sender_id: str, values: Dict[str, Any]) -> None:
+    exists = connection.execute(sa.select(db.notes.c.sender_id)
+                                .where(db.notes.c.sender_id == sender_id)).first()
+    if exists:
+        connection.execute(db.notes.update().where(db.notes.c.sender_id == sender_id)
+                           .values(**values))
+    else:
+        connection.execute(db.notes.insert().values(sender_id=sender_id, **{
+            "note": "", "reviewed": False, **values}))
+
+
+def set_note(databases: Databases, sender_id: str, note: str, by: str) -> None:
+    note = (note or "").replace("\r\n", "\n")[:NOTE_MAX]
+    with databases.staff.begin() as connection:
+        _upsert_note(connection, sender_id, {"note": note, "updated_by": by,
+                                             "updated_at": time.time()})
+        connection.execute(db.audit_log.insert().values(
+            at=time.time(), username=by, action="note", sender_id=sender_id,
+            detail=f"{len(note)} tekens"))
+
+
+def set_reviewed(databases: Databases, sender_id: str, reviewed: bool, by: str) -> None:
+    with databases.staff.begin() as connection:
+        _upsert_note(connection, sender_id, {"reviewed": reviewed,
+                                             "reviewed_by": by if reviewed else None,
+                                             "reviewed_at": time.time() if reviewed else None})
+        connection.execute(db.audit_log.insert().values(
+            at=time.time(), username=by, action="reviewed" if reviewed else "unreviewed",
+            sender_id=sender_id))
+
+
+def all_tags(databases: Databases) -> List[str]:
+    with databases.staff.connect() as connection:
+        return [row[0] for row in connection.execute(
+            sa.select(db.tags.c.tag).distinct().order_by(db.tags.c.tag))]
+
+
+# --- export ----------------------------------------------------------------------------
+
+def filtered_ids(databases: Databases, flt: ListFilter, limit: int = MAX_EXPORT) -> List[str]:
+    c = db.conversations.c
+    with databases.staff.connect() as connection:
+        return [row[0] for row in connection.execute(
+            sa.select(c.sender_id).where(*_conditions(flt))
+            .order_by(c.started_at.desc(), c.sender_id.desc()).limit(limit))]
+
+
+def export_records(databases: Databases, sender_ids: Sequence[str]) -> List[Dict[str, Any]]:
+    records = []
+    for sender in sender_ids:
+        summary = summary_row(databases, sender)
+        items = transcript(databases, sender)
+        if summary is None and not items:
+            continue
+        summary = summary or {}
+        records.append({
+            "id": sender,
+            "started_at": summary["started"].isoformat() if summary.get("started") else None,
+            "role": summary.get("role"),
+            "language": summary.get("language"),
+            "flags": {
+                "danger_112": summary.get("danger_112", 0),
+                "danger_113": summary.get("danger_113", 0),
+                "contact_open": summary.get("contact_open", 0),
+                "contact_closed": summary.get("contact_closed", 0),
+                "fallbacks": summary.get("fallbacks", 0),
+            },
+            "tags": summary.get("tags", []),
+            "note": summary.get("note", ""),
+            "reviewed": summary.get("reviewed", False),
+            "messages": [item.as_dict() for item in items if item.kind in ("user", "bot")],
+        })
+    return records
+
+
+def export_json(records: List[Dict[str, Any]]) -> str:
+    return json.dumps({"exported_at": dt.datetime.now(AMSTERDAM).isoformat(),
+                       "conversations": records}, ensure_ascii=False, indent=2)
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    # No formulas when the file is opened in a spreadsheet.
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        text = "'" + text
+    return text
+
+
+CSV_COLUMNS = ("conversation_id", "started_at", "role", "language", "tags", "reviewed",
+               "time", "from", "text", "intent", "confidence", "button")
+
+
+def export_csv(records: List[Dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for record in records:
+        for message in record["messages"]:
+            writer.writerow([_cell(value) for value in (
+                record["id"], record["started_at"], record["role"], record["language"],
+                "; ".join(record["tags"]), "ja" if record["reviewed"] else "nee",
+                message["time"], "bezoeker" if message["kind"] == "user" else "assistent",
+                message.get("text", ""), message.get("intent"),
+                "" if message.get("confidence") is None else f"{message['confidence']:.3f}",
+                message.get("button") or "")])
+    return "\ufeff" + out.getvalue()
+
+
+# --- overview ----------------------------------------------------------------------------
+
+@dataclass
+class DayStats:
+    day: dt.date
+    by_role: Dict[str, int] = field(default_factory=lambda: {role: 0 for role in ROLES})
+    contact_open: int = 0
+    contact_closed: int = 0
+    danger_112: int = 0
+    danger_113: int = 0
+    fallbacks: int = 0
+    user_messages: int = 0
+
+    @property
+    def conversations(self) -> int:
+        return sum(self.by_role.values())
+
+
+def overview(databases: Databases, first: dt.date, last: dt.date) -> List[DayStats]:
+    c = db.conversations.c
+    count = (last - first).days + 1
+    days = [DayStats(first + dt.timedelta(days=n)) for n in range(count)]
+    # Where each Amsterdam day begins (23 or 25 hours around the clock changes).
+    bounds = [day_start(first + dt.timedelta(days=n)) for n in range(count + 1)]
+    with databases.staff.connect() as connection:
+        rows = connection.execute(
+            sa.select(c.started_at, c.role, c.contact_open, c.contact_closed, c.danger_112,
+                      c.danger_113, c.fallbacks, c.user_messages)
+            .where(c.started_at >= bounds[0], c.started_at < bounds[-1]))
+        for row in rows:
+            position = bisect.bisect_right(bounds, row.started_at) - 1
+            if not 0 <= position < count:
+                continue
+            stats = days[position]
+            stats.by_role[row.role if row.role in ROLES else "unknown"] += 1
+            stats.contact_open += row.contact_open
+            stats.contact_closed += row.contact_closed
+            stats.danger_112 += row.danger_112
+            stats.danger_113 += row.danger_113
+            stats.fallbacks += row.fallbacks
+            stats.user_messages += row.user_messages
+    return days
+
+
+def audit_entries(databases: Databases, limit: int = 200, offset: int = 0,
+                  username: Optional[str] = None) -> Tuple[List[Dict[str, Any]], int]:
+    a = db.audit_log.c
+    conditions = [a.username == username] if username else []
+    with databases.staff.connect() as connection:
+        total = int(connection.execute(sa.select(sa.func.count()).select_from(db.audit_log)
+                                       .where(*conditions)).scalar_one())
+        rows = [dict(row._mapping) for row in connection.execute(
+            sa.select(db.audit_log).where(*conditions).order_by(a.id.desc())
+            .limit(limit).offset(offset))]
+    for row in rows:
+        row["when"] = local(row["at"])
+    return rows, total
+
+
+def list_users(databases: Databases) -> List[Dict[str, Any]]:
+    with databases.staff.connect() as connection:
+        return [dict(row._mapping) for row in connection.execute(
+            sa.select(db.users.c.username, db.users.c.is_admin, db.users.c.active,
+                      db.users.c.created_at).order_by(db.users.c.username))]
+
+
+def iter_chunks(values: Sequence[str], size: int) -> Iterable[Sequence[str]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]

@@ -1,0 +1,1 @@
+"""The website chat widget: assets, demo pages and JSON endpoints (see routes.py)."""
