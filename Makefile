@@ -128,7 +128,7 @@ cluster: train
 test-cluster: train
 	LSE_MODEL=$(MODEL) $(PY) -m pytest -q tests/cluster
 
-test: validate test-unit test-stories test-nlu test-integration test-browser test-staff
+test: validate test-unit test-stories test-nlu test-integration test-browser test-staff test-cluster
 	@echo "All checks passed."
 
 lock:

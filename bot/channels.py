@@ -41,13 +41,16 @@ logger = logging.getLogger(__name__)
 # Rasa loads this module through credentials.yml when the server starts.
 rasa_patches.apply()
 
-# A conversation id chosen by the client: letters, digits, '_' and '-' only, and nothing that
-# redaction would change (no e-mail address or phone number may become a stored id).
-SENDER_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+# A conversation id chosen by the client: letters, digits, '_' and '-' only, with at least
+# one letter. So an e-mail address (no '@' or '.') or a bare phone number (digits only) can
+# never become a stored conversation id; random ids (uuid4 hex) always pass.
+SENDER_PATTERN = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9_-]{1,128}$")
 
 
 def valid_sender(sender: Any) -> bool:
-    return isinstance(sender, str) and bool(SENDER_PATTERN.match(sender)) and redact(sender) == sender
+    return isinstance(sender, str) and bool(SENDER_PATTERN.match(sender))
+
+
 SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 DEFAULT_ORIGINS = ["http://localhost:8000", "http://127.0.0.1:8000"]
 
@@ -224,7 +227,7 @@ class SocketIOInput(_CheckedInput, InputChannel):
         async def session_request(sid: Text, data: Any) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
             if (not isinstance(requested, str) or not SESSION_ID_PATTERN.match(requested)
-                    or redact(requested) != requested):
+                    or not valid_sender(requested)):
                 requested = uuid.uuid4().hex
             sessions[sid] = requested
             if self.session_persistence:

@@ -1,0 +1,271 @@
+"""Where the time of one message goes, in process: the channel's checks and language
+detection (bot/channels.py), the NLU, slot extraction, the policies, the action server
+calls and the tracker store, for every user text of the test stories.
+
+    python -m bench profile [--model M] [--rounds 3] [--tracker sqlite|memory] [--cprofile]
+                            [--cache-validator] [--selective-domain]
+
+The action server runs as its own process, as in production. Results are printed and
+written to results/bench/profile-latest.json (and .txt with the cProfile listing).
+
+Two switches try changes outside Rasa's configuration, in this process only, to measure
+what they would give before anyone puts them into the product:
+  --cache-validator   Rasa 3.6 checks the JSON schema of the action server's answer with
+                      jsonschema.validate(), which first validates the schema itself against
+                      the meta-schema on every call (about 100 ms with jsonschema 4.17 on a
+                      slow core); this builds the validator once instead.
+  --selective-domain  action_endpoint `enable_selective_domain: true`: Rasa sends the domain
+                      only to actions that ask for it (`send_domain: true` in domain.yml),
+                      not the whole domain with every action call.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import datetime as dt
+import functools
+import io
+import json
+import pstats
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional
+
+import numpy
+
+from bench.assistants import ROOT, VENV_BIN, base_env, free_port
+from bench.conversations import story_conversations
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from servers import _wait_for  # noqa: E402
+
+TIMES: Dict[str, float] = defaultdict(float)
+CALLS: Dict[str, int] = defaultdict(int)
+
+
+def _timed(name: str, function: Callable) -> Callable:
+    if asyncio.iscoroutinefunction(function):
+        @functools.wraps(function)
+        async def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return await function(*args, **kwargs)
+            finally:
+                TIMES[name] += time.perf_counter() - started
+                CALLS[name] += 1
+    else:
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                TIMES[name] += time.perf_counter() - started
+                CALLS[name] += 1
+    return wrapper
+
+
+# (label, module, class, method). Nested stages are counted inside their parents too.
+STAGES = [
+    ("NLU: parse_message (whole NLU graph)", "rasa.core.processor", "MessageProcessor", "parse_message"),
+    ("slots: run_action_extract_slots", "rasa.core.processor", "MessageProcessor", "run_action_extract_slots"),
+    ("policies: _predict_next_with_tracker", "rasa.core.processor", "MessageProcessor", "_predict_next_with_tracker"),
+    ("actions: _run_action (all actions)", "rasa.core.processor", "MessageProcessor", "_run_action"),
+    ("  of which action server HTTP (RemoteAction.run)", "rasa.core.actions.action", "RemoteAction", "run"),
+    ("tracker store: retrieve (SQL)", "rasa.core.tracker_store", "SQLTrackerStore", "retrieve"),
+    ("tracker store: save (SQL)", "rasa.core.tracker_store", "SQLTrackerStore", "save"),
+    ("tracker store: retrieve (memory)", "rasa.core.tracker_store", "InMemoryTrackerStore", "retrieve"),
+    ("tracker store: save (memory)", "rasa.core.tracker_store", "InMemoryTrackerStore", "save"),
+    ("lock store: lock wait + release", "rasa.core.lock_store", "LockStore", "lock"),
+]
+
+
+def _instrument() -> None:
+    import importlib
+
+    for label, module_name, class_name, method in STAGES:
+        if method == "lock":
+            continue  # an async context manager; timed as part of handle_message
+        cls = getattr(importlib.import_module(module_name), class_name)
+        setattr(cls, method, _timed(label, getattr(cls, method)))
+
+
+def cache_action_result_validator() -> None:
+    """Validate action server answers with one prebuilt validator (same schema, same errors)."""
+    from jsonschema import ValidationError
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.constants import DOCS_BASE_URL
+
+    schema = RemoteAction.action_response_format_spec()
+    validator_class = validator_for(schema)
+    validator_class.check_schema(schema)
+    validator = validator_class(schema)
+
+    def _validate_action_result(self, result):
+        try:
+            validator.validate(result)
+            return True
+        except ValidationError as error:
+            error.message += (
+                f". Failed to validate Action server response from API, make sure your "
+                f"response from the Action endpoint is valid. For more information about "
+                f"the format visit {DOCS_BASE_URL}/custom-actions")
+            raise error
+
+    RemoteAction._validate_action_result = _validate_action_result
+
+
+def _quiet_logs() -> None:
+    import logging
+
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)
+    logging.getLogger().setLevel(logging.WARNING)
+
+
+def _start_action_server(log_dir: Path) -> tuple:
+    port = free_port()
+    log = open(log_dir / "profile-action-server.log", "ab")
+    process = subprocess.Popen([str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions",
+                                "bot.actions", "--port", str(port)], cwd=ROOT, env=base_env(),
+                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    _wait_for(f"http://127.0.0.1:{port}/health", 120, [process])
+    return process, f"http://127.0.0.1:{port}/webhook"
+
+
+async def _play(agent, conversations: List[List[str]], rounds: int, tag: str,
+                per_message: Optional[List[float]], channel: Dict[str, float]) -> int:
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+    from bot.channels import _clean_metadata
+    from bot.lse.facts import load_facts
+    from bot.lse.message_checks import check_message
+
+    max_length = load_facts().max_message_length
+    count = 0
+    for round_number in range(rounds):
+        for index, texts in enumerate(conversations):
+            sender = f"profile-{tag}-{round_number}-{index}"
+            for text in texts:
+                started = time.perf_counter()
+                checked = check_message(text, max_length)
+                metadata = _clean_metadata(None, checked.text)
+                channel["checks + language detection in the channel"] += time.perf_counter() - started
+                await agent.handle_message(UserMessage(checked.text, CollectingOutputChannel(),
+                                                       sender, input_channel="rest",
+                                                       metadata=metadata))
+                if per_message is not None:
+                    per_message.append(time.perf_counter() - started)
+                count += 1
+    return count
+
+
+async def profile(args: argparse.Namespace) -> Dict[str, Any]:
+    from rasa.core.agent import load_agent
+    from rasa.core.utils import AvailableEndpoints
+    from rasa.utils.endpoints import EndpointConfig
+
+    _quiet_logs()
+    if args.cache_validator:
+        cache_action_result_validator()
+    work = Path(tempfile.mkdtemp(prefix="lse-profile-"))
+    action_server, action_url = _start_action_server(work)
+    try:
+        tracker = (EndpointConfig(type="SQL", dialect="sqlite", db=str(work / "profile.db"))
+                   if args.tracker == "sqlite" else EndpointConfig(type="in_memory"))
+        action_kwargs = {"enable_selective_domain": True} if args.selective_domain else {}
+        endpoints = AvailableEndpoints(action=EndpointConfig(url=action_url, **action_kwargs),
+                                       tracker_store=tracker)
+        load_started = time.perf_counter()
+        agent = await load_agent(model_path=args.model, endpoints=endpoints)
+        load_seconds = time.perf_counter() - load_started
+        conversations = story_conversations()
+        channel: Dict[str, float] = defaultdict(float)
+        await _play(agent, conversations, 1, "warmup", None, channel)  # first-call costs
+        _instrument()
+        TIMES.clear(), CALLS.clear(), channel.clear()
+        per_message: List[float] = []
+        count = await _play(agent, conversations, args.rounds, "timed", per_message, channel)
+        stages = {label: TIMES.get(label, 0.0) for label, *_ in STAGES if label in TIMES}
+        stages.update(channel)
+        calls = {label: round(CALLS[label] / count, 2) for label in CALLS}
+        listing = ""
+        if args.cprofile:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            await _play(agent, conversations, 1, "cprofile", None, defaultdict(float))
+            profiler.disable()
+            stream = io.StringIO()
+            stats = pstats.Stats(profiler, stream=stream).strip_dirs()
+            stats.sort_stats("cumulative").print_stats(40)
+            stats.sort_stats("tottime").print_stats(30)
+            listing = stream.getvalue()
+    finally:
+        action_server.terminate()
+        action_server.wait(timeout=20)
+        shutil.rmtree(work, ignore_errors=True)
+    ms = numpy.asarray(per_message) * 1000
+    total = float(ms.sum())
+    return {
+        "model": args.model, "tracker_store": args.tracker, "rounds": args.rounds,
+        "messages": count, "model_load_seconds": round(load_seconds, 2),
+        "per_message_ms": {"mean": round(float(ms.mean()), 2),
+                           "p50": round(float(numpy.percentile(ms, 50)), 2),
+                           "p95": round(float(numpy.percentile(ms, 95)), 2),
+                           "max": round(float(ms.max()), 2)},
+        "stages_ms_per_message": {label: round(seconds * 1000 / count, 3)
+                                  for label, seconds in stages.items()},
+        "stages_share_of_total": {label: round(seconds * 1000 / total, 3)
+                                  for label, seconds in stages.items()},
+        "calls_per_message": calls,
+        "cache_validator": args.cache_validator, "selective_domain": args.selective_domain,
+        "cprofile": listing,
+    }
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench profile", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default=str(ROOT / "models" / "current.tar.gz"))
+    parser.add_argument("--rounds", type=int, default=3, help="times each story is played")
+    parser.add_argument("--tracker", choices=["sqlite", "memory"], default="sqlite")
+    parser.add_argument("--cprofile", action="store_true", help="add a cProfile listing")
+    parser.add_argument("--cache-validator", action="store_true",
+                        help="try: build the action-answer schema validator once")
+    parser.add_argument("--selective-domain", action="store_true",
+                        help="try: action_endpoint enable_selective_domain")
+    parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench")
+    args = parser.parse_args(argv)
+    result = asyncio.run(profile(args))
+    result["started"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    args.out.mkdir(parents=True, exist_ok=True)
+    listing = result.pop("cprofile")
+    (args.out / "profile-latest.json").write_text(json.dumps(result, indent=2) + "\n")
+    if listing:
+        (args.out / "profile-latest.txt").write_text(listing)
+    per = result["per_message_ms"]
+    tried = [name for name in ("cache_validator", "selective_domain") if result[name]]
+    print(f"{result['messages']} messages in process ({args.tracker} tracker store, action "
+          f"server over HTTP{', trying ' + ' + '.join(tried) if tried else ''}): mean {per['mean']} ms, p50 {per['p50']} ms, p95 {per['p95']} ms")
+    print("\n| stage | ms per message | share of the total | calls per message |\n|---|--:|--:|--:|")
+    for label, value in sorted(result["stages_ms_per_message"].items(), key=lambda kv: -kv[1]):
+        share = result["stages_share_of_total"][label]
+        calls = result["calls_per_message"].get(label, 1.0)
+        print(f"| {label} | {value:.2f} | {share:.0%} | {calls} |")
+    print("\nStages nest (actions and slots include the action server calls); the rest of the "
+          "time is Rasa's own bookkeeping (events, domain, output).")
+    if listing:
+        print(f"cProfile listing: {args.out / 'profile-latest.txt'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,218 @@
+"""The results table (Markdown, printed and put in the README), the JSON and the chart."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+README_START = "<!-- bench:start -->"
+README_END = "<!-- bench:end -->"
+README_CHART = ROOT / "docs" / "bench-latest.svg"
+
+# The issue's targets for a 2-core machine. Measured here, never asserted in tests.
+TARGETS = {
+    "p95_at_10_ms": 50.0,
+    "p95_at_10_vs_starter": 0.5,
+    "messages_per_second": 100.0,
+    "cold_start_seconds": 20.0,
+    "train_seconds": 120.0,
+    "rss_mb": 1024.0,
+}
+
+
+def _level(result: Optional[Dict[str, Any]], concurrency: int) -> Optional[Dict[str, Any]]:
+    if not result:
+        return None
+    for level in result.get("levels", []):
+        if level["concurrency"] == concurrency:
+            return level
+    return None
+
+
+def _best_rate(result: Optional[Dict[str, Any]]) -> Optional[float]:
+    rates = [lvl["messages_per_second"] for lvl in (result or {}).get("levels", [])
+             if lvl.get("messages_per_second") is not None and lvl.get("errors", 0) == 0]
+    return max(rates) if rates else None
+
+
+def evaluate_targets(results: Dict[str, Any]) -> List[Dict[str, Any]]:
+    lse = results["assistants"].get("lse")
+    starter = results["assistants"].get("starter")
+    at10 = _level(lse, 10)
+    starter10 = _level(starter, 10)
+    p95 = at10["p95_ms"] if at10 else None
+    ratio = (p95 / starter10["p95_ms"]) if (p95 and starter10 and starter10["p95_ms"]) else None
+    rate = _best_rate(lse)
+    rows = [
+        ("p95 per message at 10 conversations", f"≤ {TARGETS['p95_at_10_ms']:.0f} ms", p95,
+         p95 is not None and p95 <= TARGETS["p95_at_10_ms"]),
+        ("p95 at 10 conversations ÷ starter's", f"≤ {TARGETS['p95_at_10_vs_starter']}", ratio,
+         ratio is not None and ratio <= TARGETS["p95_at_10_vs_starter"]),
+        ("messages per second, one replica (best level without errors)",
+         f"≥ {TARGETS['messages_per_second']:.0f}", rate,
+         rate is not None and rate >= TARGETS["messages_per_second"]),
+        ("cold start", f"≤ {TARGETS['cold_start_seconds']:.0f} s",
+         (lse or {}).get("cold_start_seconds"), None),
+        ("training from scratch", f"≤ {TARGETS['train_seconds']:.0f} s",
+         (lse or {}).get("train_seconds"), None),
+        ("Rasa server resident memory (peak)", f"≤ {TARGETS['rss_mb']:.0f} MB",
+         ((lse or {}).get("rss_mb") or {}).get("peak"), None),
+    ]
+    limits = {3: TARGETS["cold_start_seconds"], 4: TARGETS["train_seconds"], 5: TARGETS["rss_mb"]}
+    out = []
+    for index, (name, target, value, met) in enumerate(rows):
+        if index in limits:
+            met = value is not None and value <= limits[index]
+        out.append({"name": name, "target": target,
+                    "value": None if value is None else round(value, 3), "met": met})
+    return out
+
+
+def _fmt(value: Optional[float], digits: int = 1) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.{digits}f}"
+
+
+def _ratio(ours: Optional[float], theirs: Optional[float]) -> str:
+    if ours is None or theirs in (None, 0):
+        return "–"
+    return f"{ours / theirs:.2f}×"
+
+
+def markdown_table(results: Dict[str, Any]) -> str:
+    assistants = results["assistants"]
+    lse = assistants.get("lse")
+    starter = assistants.get("starter")
+    levels = results["settings"]["levels"]
+    rows: List[Tuple[str, Optional[float], Optional[float], int]] = []
+    for concurrency in levels:
+        ours, theirs = _level(lse, concurrency) or {}, _level(starter, concurrency) or {}
+        label = f"{concurrency} conversation{'s' if concurrency != 1 else ''}"
+        for key, name in (("p50_ms", "p50"), ("p95_ms", "p95"), ("p99_ms", "p99")):
+            rows.append((f"{label}: {name} per message (ms)", ours.get(key), theirs.get(key), 1))
+        rows.append((f"{label}: messages per second", ours.get("messages_per_second"),
+                     theirs.get("messages_per_second"), 1))
+        rows.append((f"{label}: errors / messages",
+                     None, None, 0))
+    rows.append(("cold start: process start to first answer (s)",
+                 (lse or {}).get("cold_start_seconds"), (starter or {}).get("cold_start_seconds"), 1))
+    rows.append(("`rasa train` from scratch (s)", (lse or {}).get("train_seconds"),
+                 (starter or {}).get("train_seconds"), 1))
+    rows.append(("Rasa server resident memory, peak (MB)", ((lse or {}).get("rss_mb") or {}).get("peak"),
+                 ((starter or {}).get("rss_mb") or {}).get("peak"), 0))
+
+    lines = ["| measure | LSE | starter (`rasa init`) | LSE ÷ starter |", "|---|--:|--:|--:|"]
+    for name, ours, theirs, digits in rows:
+        if name.endswith("errors / messages"):
+            concurrency = int(name.split(" ")[0])
+            ours_level, theirs_level = _level(lse, concurrency), _level(starter, concurrency)
+            cell = (lambda lvl: f"{lvl['errors']} / {lvl['messages']}" if lvl else "–")
+            lines.append(f"| {name} | {cell(ours_level)} | {cell(theirs_level)} | |")
+            continue
+        lines.append(f"| {name} | {_fmt(ours, digits)} | {_fmt(theirs, digits)} | "
+                     f"{_ratio(ours, theirs) if starter else '–'} |")
+
+    lines += ["", "| target (2 cores) | limit | measured | met |", "|---|---|--:|---|"]
+    for target in results.get("targets", []):
+        value = target["value"]
+        shown = "–" if value is None else (f"{value:.2f}" if value < 10 else f"{value:,.1f}")
+        met = "–" if value is None else ("yes" if target["met"] else "**no**")
+        lines.append(f"| {target['name']} | {target['target']} | {shown} | {met} |")
+    return "\n".join(lines)
+
+
+def machine_line(results: Dict[str, Any]) -> str:
+    machine = results["machine"]
+    settings = results["settings"]
+    think = settings.get("think_ms") or 0
+    return (f"Measured {results['started'][:16].replace('T', ' ')} UTC on {machine['cpu']}, "
+            f"{machine['cores']} cores, {machine['memory_gb']} GB RAM, {machine['os']}; "
+            f"Python {machine['python']}, Rasa {machine['rasa']}; load average at the start "
+            f"{' / '.join(str(x) for x in machine['load_average_at_start'])}. "
+            f"{settings['seconds_per_level']:.0f} s per level, "
+            + ("no think time (each visitor sends the next message as soon as the answer is in)"
+               if not think else f"think time {think:.0f} ms ± 50%")
+            + f", NLU/policy config `{settings['config']}`, {settings['sanic_workers']} Sanic worker(s).")
+
+
+def chart(results: Dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = [name for name in ("lse", "starter") if name in results["assistants"]]
+    labels = {"lse": "LSE", "starter": "starter (rasa init)"}
+    colours = {"lse": ("#1f6f8b", "#4aa3c2", "#9fd3e6"), "starter": ("#9c4a1a", "#d17a3f", "#efbf94")}
+    levels = results["settings"]["levels"]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    width = 0.8 / (3 * len(names))
+    for a, name in enumerate(names):
+        result = results["assistants"][name]
+        for p, key in enumerate(("p50_ms", "p95_ms", "p99_ms")):
+            xs = [i + (a * 3 + p) * width - 0.4 + width / 2 for i in range(len(levels))]
+            ys = [(_level(result, c) or {}).get(key) or 0 for c in levels]
+            left.bar(xs, ys, width, color=colours[name][p], label=f"{labels[name]} {key[:3]}")
+        xs = [i + a * 0.8 / len(names) - 0.4 + 0.4 / len(names) for i in range(len(levels))]
+        ys = [(_level(result, c) or {}).get("messages_per_second") or 0 for c in levels]
+        right.bar(xs, ys, 0.8 / len(names), color=colours[name][0], label=labels[name])
+    for axis in (left, right):
+        axis.set_xticks(range(len(levels)))
+        axis.set_xticklabels([str(c) for c in levels])
+        axis.set_xlabel("concurrent conversations")
+        axis.grid(axis="y", alpha=0.3)
+    left.set_ylabel("latency per message (ms, log scale)")
+    left.set_yscale("log")
+    left.legend(fontsize=7, ncol=2)
+    right.set_ylabel("messages per second")
+    right.axhline(TARGETS["messages_per_second"], color="grey", linestyle="--", linewidth=1)
+    right.legend(fontsize=8)
+    left.axhline(TARGETS["p95_at_10_ms"], color="grey", linestyle="--", linewidth=1)
+    machine = results["machine"]
+    fig.suptitle(f"REST benchmark, {machine['cores']} cores ({machine['cpu'][:40]}), "
+                 f"{results['started'][:10]}", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def write(results: Dict[str, Any], out_dir: Path, readme: bool) -> Dict[str, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = results["started"].replace(":", "").replace("-", "")[:15]
+    kind = results.get("kind", "bench")
+    json_path = out_dir / f"{kind}-{stamp}.json"
+    json_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    shutil.copyfile(json_path, out_dir / f"{kind}-latest.json")
+    paths = {"json": json_path}
+    if kind == "bench":
+        chart_path = out_dir / f"bench-{stamp}.svg"
+        chart(results, chart_path)
+        shutil.copyfile(chart_path, out_dir / "bench-latest.svg")
+        paths["chart"] = chart_path
+        if readme:
+            update_readme(results, chart_path)
+            paths["readme"] = README
+    return paths
+
+
+def update_readme(results: Dict[str, Any], chart_path: Path) -> None:
+    text = README.read_text(encoding="utf-8")
+    if README_START not in text or README_END not in text:
+        raise RuntimeError(f"README.md has no {README_START} ... {README_END} block")
+    shutil.copyfile(chart_path, README_CHART)
+    block = "\n".join([
+        README_START,
+        machine_line(results),
+        "",
+        markdown_table(results),
+        "",
+        f"![benchmark chart](docs/{README_CHART.name})",
+        README_END,
+    ])
+    pattern = re.compile(re.escape(README_START) + ".*?" + re.escape(README_END), re.S)
+    README.write_text(pattern.sub(lambda _m: block, text, count=1), encoding="utf-8")
