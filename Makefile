@@ -19,7 +19,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: test-staff bench-staff help install test-browser run train model-path validate test test-unit test-stories test-nlu test-integration lock clean bench bench-baseline bench-profile bench-pipelines soak cluster test-cluster
+.PHONY: system-packages test-staff bench-staff help install test-browser run train model-path validate test test-unit test-stories test-nlu test-integration lock clean bench bench-baseline bench-profile bench-pipelines soak cluster test-cluster
 
 help:
 	@echo "make run    install, train when the data changed, start the servers and say where to chat"
@@ -128,7 +128,11 @@ cluster: train
 test-cluster: train
 	LSE_MODEL=$(MODEL) $(PY) -m pytest -q tests/cluster
 
-test: validate test-unit test-stories test-nlu test-integration test-browser test-staff test-cluster
+# Debian packages of the browser, staff and cluster tests (installed when missing, as root).
+system-packages:
+	@scripts/system_packages.sh
+
+test: system-packages validate test-unit test-stories test-nlu test-integration test-browser test-staff test-cluster
 	@echo "All checks passed."
 
 lock:

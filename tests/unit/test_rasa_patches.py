@@ -15,3 +15,4 @@ def test_cached_validator_accepts_and_rejects_like_rasa():
     with pytest.raises(ValidationError) as error:
         action._validate_action_result({"events": [{"name": "no event key"}], "responses": []})
     assert "Failed to validate Action server response" in error.value.message
+

@@ -133,7 +133,17 @@ def make_engine(url: Any) -> Engine:
     if url.get_backend_name() == "sqlite":
         if url.database:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        return sa.create_engine(url, connect_args={"timeout": 30}, future=True)
+        engine = sa.create_engine(url, connect_args={"timeout": 30}, future=True)
+
+        @sa.event.listens_for(engine, "connect")
+        def _secure_delete(dbapi_connection: Any, _record: Any) -> None:
+            # Deleted conversations are overwritten with zeros in the file, not only
+            # unlinked: retention must not leave their text in free pages.
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA secure_delete=ON")
+            cursor.close()
+
+        return engine
     return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, future=True)
 
 

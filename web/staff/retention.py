@@ -50,6 +50,15 @@ def _lower_watermark(staff: Connection, tracker: Connection, watermark: int) -> 
         index.set_watermark(staff, newest)
 
 
+def _flush_sqlite_log(databases: Databases) -> None:
+    """With SQLite in write-ahead-log mode, copy the log into the file and empty it, so no
+    earlier version of a deleted page stays behind in the -wal file."""
+    for engine in (databases.tracker, databases.staff):
+        if engine.url.get_backend_name() == "sqlite":
+            with engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def delete_conversation(databases: Databases, sender_id: str, by: str) -> int:
     """Deletes one conversation; returns the number of events deleted."""
     with databases.staff.begin() as staff, databases.tracker.begin() as tracker:
@@ -59,6 +68,7 @@ def delete_conversation(databases: Databases, sender_id: str, by: str) -> int:
         staff.execute(db.audit_log.insert().values(
             at=time.time(), username=by, action="delete", sender_id=sender_id,
             detail=f"{deleted} events"))
+    _flush_sqlite_log(databases)
     logger.info("retention: conversation %s deleted on request by %s (%d events)",
                 sender_id, by, deleted)
     return deleted
@@ -106,6 +116,7 @@ def purge(databases: Databases, retention_days: int, by: str = "system",
             at=time.time(), username=by, action="purge", sender_id=None,
             detail=f"{len(senders)} gesprekken, {deleted} events, ouder dan "
                    f"{retention_days} dagen"))
+    _flush_sqlite_log(databases)
     logger.info("retention: purge by %s deleted %d conversations (%d events) older than %d days",
                 by, len(senders), deleted, retention_days)
     if senders:
