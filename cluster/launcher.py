@@ -21,7 +21,6 @@ import pwd
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,7 +34,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from servers import Servers, api_token  # noqa: E402
+from servers import Servers, api_token, free_port  # noqa: E402
 
 from bot.lse.storage import PostgresConfig  # noqa: E402
 
@@ -43,12 +42,6 @@ HOST = "127.0.0.1"
 # Rasa's plain `redis` lock store loses messages when two replicas get messages of one
 # conversation at the same moment; LSE_LOCK_STORE=redis brings it back for comparison.
 LOCK_STORE = os.environ.get("LSE_LOCK_STORE", "bot.lock_store.AtomicRedisLockStore")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 def _postgres_bin() -> Path:

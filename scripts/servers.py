@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +28,13 @@ if str(ROOT) not in sys.path:
 from bot.lse.storage import PG_VARIABLES, PostgresConfig  # noqa: E402
 VENV_BIN = Path(sys.executable).parent
 TOKEN_FILE = ROOT / "var" / "rasa_api_token"
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port that is free on `host` right now (for test and benchmark servers)."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
 
 
 def api_token() -> str:

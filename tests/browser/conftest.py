@@ -7,31 +7,23 @@ The neutral site that quick exit opens is answered by Playwright itself (no netw
 from __future__ import annotations
 
 import os
-import socket
 import sys
 from pathlib import Path
 from typing import List
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from servers import Servers  # noqa: E402
+from servers import Servers, free_port  # noqa: E402
 
 from tests.browser.chat import EXIT_URL_PATTERN  # noqa: E402
+from tests.support import chromium  # noqa: E402
 
-CHROMIUM = os.environ.get("LSE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = ROOT / "artifacts"
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -58,12 +50,8 @@ def site(servers) -> str:
 
 @pytest.fixture(scope="session")
 def browser() -> Browser:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is missing at {CHROMIUM}: apt-get install chromium")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def _neutral_site(route):

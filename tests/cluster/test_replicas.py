@@ -8,7 +8,8 @@ import string
 import threading
 
 import requests
-import socketio
+
+from tests.support import socketio_conversation
 
 OPENING = "digitale assistent"
 WEBHOOK = "/webhooks/rest/webhook"
@@ -137,36 +138,10 @@ def test_the_lock_store_serialises_one_conversation_across_replicas(cluster):
 
 
 async def _socketio_conversation(url, messages, transports, session_id=None):
-    client = socketio.AsyncClient(reconnection=False)
-    received = []
-    confirmed = asyncio.get_running_loop().create_future()
-
-    @client.on("bot_uttered")
-    async def on_bot(data):
-        received.append(data)
-
-    @client.on("session_confirm")
-    async def on_confirm(data):
-        if not confirmed.done():
-            confirmed.set_result(data)
-
-    await client.connect(url, socketio_path="/socket.io", transports=transports,
-                         headers={"Origin": "http://localhost:8000"})
-    await client.emit("session_request", {"session_id": session_id or new_id()})
-    session = await asyncio.wait_for(confirmed, 15)
-    replies = []
-    for message in messages:
-        before = len(received)
-        await client.emit("user_uttered", {"message": message, "session_id": session})
-        for _ in range(150):
-            await asyncio.sleep(0.1)
-            if len(received) > before:
-                await asyncio.sleep(0.5)
-                break
-        replies.append(" ".join(m.get("text", "") for m in received[before:]))
-    transport = client.transport()
-    await client.disconnect()
-    return session, replies, transport
+    session, replies, transport = await socketio_conversation(
+        url, messages, transports, session_id=session_id or new_id())
+    texts = [" ".join(m.get("text", "") for m in reply) for reply in replies]
+    return session, texts, transport
 
 
 def test_socketio_through_nginx(cluster):

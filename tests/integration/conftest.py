@@ -1,6 +1,5 @@
 """Starts the real action server and Rasa server on the trained model, once per test run."""
 import os
-import socket
 import sys
 from pathlib import Path
 
@@ -9,13 +8,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from servers import Servers  # noqa: E402
+from servers import Servers, free_port  # noqa: E402
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

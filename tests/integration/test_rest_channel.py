@@ -1,6 +1,5 @@
 """Talks to the real Rasa server over the REST channel and reads trackers over the HTTP API."""
 import datetime as dt
-import json
 import threading
 import time
 import uuid

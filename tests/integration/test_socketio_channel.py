@@ -1,39 +1,11 @@
 """The socket.io channel end to end, as the website widget uses it."""
 import asyncio
-import uuid
 
-import socketio
+from tests.support import socketio_conversation
 
 
 async def converse(url, messages, session_id=None):
-    client = socketio.AsyncClient(reconnection=False)
-    received = []
-    confirmed = asyncio.get_running_loop().create_future()
-
-    @client.on("bot_uttered")
-    async def on_bot(data):
-        received.append(data)
-
-    @client.on("session_confirm")
-    async def on_confirm(data):
-        if not confirmed.done():
-            confirmed.set_result(data)
-
-    await client.connect(url, socketio_path="/socket.io", transports=["websocket"],
-                         headers={"Origin": "http://localhost:8000"})
-    await client.emit("session_request", {"session_id": session_id or uuid.uuid4().hex})
-    session = await asyncio.wait_for(confirmed, 10)
-    replies = []
-    for message in messages:
-        before = len(received)
-        await client.emit("user_uttered", {"message": message, "session_id": session})
-        for _ in range(100):
-            await asyncio.sleep(0.1)
-            if len(received) > before:
-                await asyncio.sleep(0.5)
-                break
-        replies.append(received[before:])
-    await client.disconnect()
+    session, replies, _ = await socketio_conversation(url, messages, session_id=session_id)
     return session, replies
 
 

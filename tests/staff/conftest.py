@@ -8,7 +8,6 @@ The two staff accounts are made with the command line tool, the password on stdi
 """
 import datetime as dt
 import os
-import socket
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from servers import Servers  # noqa: E402
+from servers import Servers, free_port  # noqa: E402
 
 import seed  # noqa: E402
 from helpers import StaffClient, cli_env, run_cli  # noqa: E402
@@ -32,11 +31,6 @@ KEPT_ID = "bewaard-29-dagen"
 FALLBACK_ID = "niet-begrepen"
 FILLER_COUNT = 55  # more than one page of 50
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass

@@ -1,30 +1,20 @@
 """The staff app in headless Chromium: log in, find the worried parent from last night with
 the filters, open the transcript with the technical details, tag it, take a screenshot."""
 import datetime as dt
-import os
 from pathlib import Path
 
 import pytest
 
 import seed
 from conftest import PARENT_ID, STAFF
+from tests.support import chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = os.environ.get("LSE_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is missing at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def test_log_in_find_read_and_tag_in_chromium(stack, browser):

@@ -4,7 +4,6 @@ skipped otherwise. It makes two fresh databases for itself (the role needs CREAT
 them afterwards."""
 import dataclasses
 import datetime as dt
-import socket
 import uuid
 
 import pytest
@@ -14,7 +13,7 @@ import seed
 from bot.lse.storage import PostgresConfig
 from conftest import model_path
 from helpers import StaffClient, cli_env, run_cli
-from servers import Servers
+from servers import Servers, free_port
 
 PG = PostgresConfig.from_env()
 pytestmark = pytest.mark.skipif(PG is None, reason="PostgreSQL not configured (LSE_PG_HOST)")
@@ -22,11 +21,6 @@ USER = ("pg-beheerder", "een-lang-postgres-wachtwoord")
 IDENTIFIERS = ["06-12345678", "0612345678", "j.smit@example.org", "111222333",
                "NL91ABNA0417164300", "2511 CV"]
 
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def connect(database):

@@ -2,7 +2,6 @@
 import json
 import time
 
-import sqlalchemy as sa
 
 from web.staff import db, retention
 from web.staff.db import Databases
