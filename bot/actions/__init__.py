@@ -5,7 +5,6 @@ call that logic and send the result.
 """
 from bot.actions.actions import (  # noqa: F401
     ActionClarify,
-    ActionDetectLanguage,
     ActionExplainPrivacy,
     ActionGiveWebsite,
     ActionListServices,

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.lse import opening_hours, triage
 from bot.lse.facts import Facts, format_clock, load_facts
-from bot.lse.language import DUTCH, detect_language, requested_language, warm_up
+from bot.lse.language import DUTCH
 from bot.lse.texts import buttons, normalise_language, render
 
 logger = logging.getLogger(__name__)
@@ -81,30 +81,6 @@ class ActionSessionStart(FactsAction):
         language = normalise_language(metadata.get("language") if isinstance(metadata, dict) else None)
         self.say(dispatcher, "intro", language)
         return [SessionStarted(), SlotSet("language", language), ActionExecuted("action_listen")]
-
-
-class ActionDetectLanguage(Action):
-    """Custom slot mapping for `language`, run on every visitor message."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        warm_up()
-
-    def name(self) -> Text:
-        return "action_detect_language"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
-        text = (tracker.latest_message or {}).get("text") or ""
-        current = language_of(tracker)
-        wanted = None
-        if latest_intent(tracker) == "switch_language":
-            wanted = requested_language(text)
-        if wanted is None:
-            wanted = detect_language(text)
-        if wanted and wanted != current:
-            return [SlotSet("language", wanted)]
-        return []
 
 
 class ActionOfferContact(FactsAction):

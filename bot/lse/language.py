@@ -54,6 +54,20 @@ def detect_language(text: str) -> Optional[str]:
     return None
 
 
+def language_signal(text: str, intent: Optional[str]) -> Optional[str]:
+    """The language this message switches the conversation to, or None to keep it.
+
+    A request by name ("English", "kan het in het Nederlands") switches either way; a
+    message that is confidently English switches to English. Dutch is the default and a
+    visitor who wrote English keeps English answers until asking for Dutch by name.
+    """
+    if intent == "switch_language":
+        wanted = requested_language(text)
+        if wanted:
+            return wanted
+    return ENGLISH if detect_language(text) == ENGLISH else None
+
+
 def requested_language(text: str) -> Optional[str]:
     """The language a visitor asks for by name, or None when none or both are named."""
     words = set(w.lower() for w in _WORD.findall(text or ""))

@@ -44,7 +44,7 @@ def clock(*args):
 
 
 def test_every_custom_action_is_in_the_domain_and_back():
-    classes = {cls().name() for cls in a.FactsAction.__subclasses__()} | {"action_detect_language"}
+    classes = {cls().name() for cls in a.FactsAction.__subclasses__()}
     classes |= {sub().name() for base in a.FactsAction.__subclasses__() for sub in base.__subclasses__()}
     assert classes == set(DOMAIN["actions"])
 
@@ -132,25 +132,6 @@ def test_session_start_opening_in_the_language_of_the_first_message():
     assert {"event": "slot", "name": "language", "value": "en", "timestamp": None} in events
     messages, _ = run(a.ActionSessionStart(), tracker(metadata=None))
     assert "digitale assistent" in messages[0]["text"] and "geen mens" in messages[0]["text"]
-
-
-@pytest.mark.parametrize(
-    "intent, text, current, expected",
-    [
-        ("role_family", "my son watches IS videos every night", "nl", "en"),
-        ("role_family", "mijn zoon kijkt elke avond IS filmpjes", "en", "nl"),
-        ("greet", "hoi", "en", None),
-        ("switch_language", "English", "nl", "en"),
-        ("switch_language", "kan het in het nederlands", "en", "nl"),
-        ("switch_language", "kan het in het engels", "nl", "en"),
-    ],
-)
-def test_detect_language(intent, text, current, expected):
-    _, events = run(a.ActionDetectLanguage(), tracker(intent, text, language=current))
-    if expected is None:
-        assert events == []
-    else:
-        assert events == [{"event": "slot", "name": "language", "value": expected, "timestamp": None}]
 
 
 def test_start_over_restarts_and_keeps_the_language():
