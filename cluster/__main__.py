@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import time
 from pathlib import Path
 
 from cluster.launcher import Cluster
+from servers import run_until_stopped  # cluster.launcher puts scripts/ on sys.path
 
 
 def main() -> None:
@@ -48,23 +48,11 @@ The LSE cluster is running (started in {time.monotonic() - started:.0f} s).
   Logs:                 {cluster.log_dir} and {cluster.base_dir}/nginx/logs
 Press Ctrl+C to stop.""", flush=True)
 
-    stop = {"now": False}
+    def problem():
+        dead = cluster.dead()
+        return f"Stopped unexpectedly: {', '.join(dead)}; see the logs." if dead else None
 
-    def handle(_signum, _frame):
-        stop["now"] = True
-
-    signal.signal(signal.SIGINT, handle)
-    signal.signal(signal.SIGTERM, handle)
-    try:
-        while not stop["now"]:
-            dead = cluster.dead()
-            if dead:
-                print(f"Stopped unexpectedly: {', '.join(dead)}; see the logs.", flush=True)
-                break
-            time.sleep(0.5)
-    finally:
-        print("Stopping ...", flush=True)
-        cluster.stop()
+    run_until_stopped(problem, cluster.stop)
 
 
 if __name__ == "__main__":

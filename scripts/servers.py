@@ -17,7 +17,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import yaml
 
@@ -246,23 +246,35 @@ The LSE assistant is running.
   Socket.io:        {servers.rasa_url}/socket.io
   Logs:             {servers.log_dir}
 Press Ctrl+C to stop.""", flush=True)
-    stop = {"now": False}
+    def problem() -> Optional[str]:
+        for process in servers.processes:
+            if process.poll() is not None:
+                return f"A server stopped (exit {process.returncode}); see the logs."
+        return None
+
+    run_until_stopped(problem, servers.stop)
+
+
+def run_until_stopped(problem: Callable[[], Optional[str]], stop: Callable[[], None]) -> None:
+    """Waits for Ctrl+C or SIGTERM, or until `problem()` says something went wrong; then
+    calls `stop()`. Used by `make run` and `make cluster`."""
+    stopping = {"now": False}
 
     def handle(_signum, _frame):
-        stop["now"] = True
+        stopping["now"] = True
 
     signal.signal(signal.SIGINT, handle)
     signal.signal(signal.SIGTERM, handle)
     try:
-        while not stop["now"]:
-            for process in servers.processes:
-                if process.poll() is not None:
-                    print(f"A server stopped (exit {process.returncode}); see the logs.", flush=True)
-                    stop["now"] = True
+        while not stopping["now"]:
+            message = problem()
+            if message:
+                print(message, flush=True)
+                break
             time.sleep(0.5)
     finally:
         print("Stopping ...", flush=True)
-        servers.stop()
+        stop()
 
 
 if __name__ == "__main__":
