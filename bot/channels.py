@@ -138,12 +138,13 @@ class RestInput(_CheckedInput, InputChannel):
                     [{"recipient_id": sender, "text": self.problem_reply(checked, language)}])
 
             collector = CollectingOutputChannel()
+            text = redact(checked.text)  # no identifiers reach the NLU, tracker store or logs
             message = UserMessage(
-                redact(checked.text),  # no identifiers reach the NLU, tracker store or logs
+                text,
                 collector,
                 sender,
                 input_channel=self.name(),
-                metadata=_clean_metadata(payload.get("metadata"), checked.text),
+                metadata=_clean_metadata(payload.get("metadata"), text),
             )
             try:
                 await on_new_message(message)
@@ -260,12 +261,13 @@ class SocketIOInput(_CheckedInput, InputChannel):
                     raw_metadata = json.loads(raw_metadata)
                 except ValueError:
                     raw_metadata = None
+            text = redact(checked.text)  # no identifiers reach the NLU, tracker store or logs
             message = UserMessage(
-                redact(checked.text),  # no identifiers reach the NLU, tracker store or logs
+                text,
                 SocketIOOutput(sio, self.bot_message_evt),
                 sender_id,
                 input_channel=self.name(),
-                metadata=_clean_metadata(raw_metadata, checked.text),
+                metadata=_clean_metadata(raw_metadata, text),
             )
             try:
                 await on_new_message(message)

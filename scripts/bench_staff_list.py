@@ -22,6 +22,7 @@ import random
 import re
 import shutil
 import signal
+import secrets
 import socket
 import sqlite3
 import statistics
@@ -210,7 +211,7 @@ def main() -> int:
         index.refresh(databases, max_events=None)
         print(f"Built the conversation index in {time.perf_counter() - started:.1f} s "
               f"(once; afterwards only new events are read)", flush=True)
-        password = "benchmark-wachtwoord-lang"
+        password = secrets.token_urlsafe(24)  # a throw-away account in a throw-away database
         auth.create_user(databases, "bench", password, is_admin=True)
         databases.dispose()
 

@@ -42,8 +42,12 @@ def warm_up() -> None:
     _detector()
 
 
+@lru_cache(maxsize=256)
 def detect_language(text: str) -> Optional[str]:
-    """'nl', 'en', or None when the text is too short or too unclear to say."""
+    """'nl', 'en', or None when the text is too short or too unclear to say.
+
+    Cached: the channel (for the opening) and the NLU component ask for the same
+    (redacted) message one after the other in the Rasa process."""
     words = _WORD.findall(text or "")
     if not words:
         return None

@@ -44,12 +44,7 @@ def _bucket(stats: Sequence[DayStats]) -> Tuple[List[str], List[DayStats]]:
         week = weeks.setdefault(monday, DayStats(monday))
         for role, count in s.by_role.items():
             week.by_role[role] += count
-        week.contact_open += s.contact_open
-        week.contact_closed += s.contact_closed
-        week.danger_112 += s.danger_112
-        week.danger_113 += s.danger_113
-        week.fallbacks += s.fallbacks
-        week.user_messages += s.user_messages
+        week.add_counts(s)
     ordered = [weeks[day] for day in sorted(weeks)]
     return [f"wk {w.day.isocalendar()[1]}" for w in ordered], ordered
 

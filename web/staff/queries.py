@@ -478,6 +478,15 @@ class DayStats:
     def conversations(self) -> int:
         return sum(self.by_role.values())
 
+    def add_counts(self, source: Any) -> None:
+        """Adds the flag and message counts of a conversation row or of another DayStats."""
+        for name in COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(source, name))
+
+
+COUNTS = ("contact_open", "contact_closed", "danger_112", "danger_113", "fallbacks",
+          "user_messages")
+
 
 def overview(databases: Databases, first: dt.date, last: dt.date) -> List[DayStats]:
     c = db.conversations.c
@@ -496,12 +505,7 @@ def overview(databases: Databases, first: dt.date, last: dt.date) -> List[DaySta
                 continue
             stats = days[position]
             stats.by_role[row.role if row.role in ROLES else "unknown"] += 1
-            stats.contact_open += row.contact_open
-            stats.contact_closed += row.contact_closed
-            stats.danger_112 += row.danger_112
-            stats.danger_113 += row.danger_113
-            stats.fallbacks += row.fallbacks
-            stats.user_messages += row.user_messages
+            stats.add_counts(row)
     return days
 
 
