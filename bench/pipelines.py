@@ -41,7 +41,8 @@ from bench.load import random_prefix, run_level
 
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
 FLOOR = 0.90
-CLASSIFIERS = ("LogisticRegressionClassifier", "DIETClassifier", "SklearnIntentClassifier")
+CLASSIFIERS = ("bot.nlu.intent_classifier.LseLogisticRegressionClassifier",
+               "LogisticRegressionClassifier", "DIETClassifier", "SklearnIntentClassifier")
 ALL_VARIANTS = ["current", "diet", "current+ted", "current+ted+unexpected", "diet+ted",
                 "diet+ted+unexpected"]
 

@@ -2,7 +2,7 @@
 detection (bot/channels.py), the NLU, slot extraction, the policies, the action server
 calls and the tracker store, for every user text of the test stories.
 
-    python -m bench profile [--model M] [--rounds 3] [--tracker sqlite|memory] [--cprofile]
+    python -m bench profile [--model M] [--rounds 3] [--tracker sqlite|rasa-sqlite|memory] [--cprofile]
                             [--cache-validator] [--selective-domain]
 
 The action server runs as its own process, as in production. Results are printed and
@@ -80,6 +80,7 @@ STAGES = [
     ("  of which action server HTTP (RemoteAction.run)", "rasa.core.actions.action", "RemoteAction", "run"),
     ("tracker store: retrieve (SQL)", "rasa.core.tracker_store", "SQLTrackerStore", "retrieve"),
     ("tracker store: save (SQL)", "rasa.core.tracker_store", "SQLTrackerStore", "save"),
+    ("tracker store: save (SQL)", "bot.tracker_store", "LseSQLTrackerStore", "save"),
     ("tracker store: retrieve (memory)", "rasa.core.tracker_store", "InMemoryTrackerStore", "retrieve"),
     ("tracker store: save (memory)", "rasa.core.tracker_store", "InMemoryTrackerStore", "save"),
     ("lock store: lock wait + release", "rasa.core.lock_store", "LockStore", "lock"),
@@ -179,8 +180,15 @@ async def profile(args: argparse.Namespace) -> Dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="lse-profile-"))
     action_server, action_url = _start_action_server(work)
     try:
-        tracker = (EndpointConfig(type="SQL", dialect="sqlite", db=str(work / "profile.db"))
-                   if args.tracker == "sqlite" else EndpointConfig(type="in_memory"))
+        # "sqlite" is the store of endpoints.yml (bot/tracker_store.py); "rasa-sqlite" is
+        # Rasa's own SQLTrackerStore on the same kind of file, for comparison.
+        tracker = {
+            "sqlite": EndpointConfig(type="bot.tracker_store.LseSQLTrackerStore",
+                                     dialect="sqlite", db=str(work / "profile.db")),
+            "rasa-sqlite": EndpointConfig(type="SQL", dialect="sqlite",
+                                          db=str(work / "profile.db")),
+            "memory": EndpointConfig(type="in_memory"),
+        }[args.tracker]
         action_kwargs = {"enable_selective_domain": True} if args.selective_domain else {}
         endpoints = AvailableEndpoints(action=EndpointConfig(url=action_url, **action_kwargs),
                                        tracker_store=tracker)
@@ -236,7 +244,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=str(ROOT / "models" / "current.tar.gz"))
     parser.add_argument("--rounds", type=int, default=3, help="times each story is played")
-    parser.add_argument("--tracker", choices=["sqlite", "memory"], default="sqlite")
+    parser.add_argument("--tracker", choices=["sqlite", "rasa-sqlite", "memory"], default="sqlite")
     parser.add_argument("--cprofile", action="store_true", help="add a cProfile listing")
     parser.add_argument("--cache-validator", action="store_true",
                         help="try: build the action-answer schema validator once")
