@@ -133,6 +133,9 @@ async def run_level(url: str, conversations: List[List[str]], concurrency: int, 
 
     async def visitor(number: int, session: aiohttp.ClientSession) -> None:
         local = random.Random(seed * 1000 + number)
+        if think_ms:
+            # Visitors arrive one by one, not all in the same millisecond.
+            await asyncio.sleep(local.uniform(0.0, 1.0) * think_ms / 1000.0)
         while time.perf_counter() < deadline and stats.messages < max_messages:
             texts = conversations[next(next_conversation)]
             sender = sender_id(prefix, concurrency, number, next(counter))

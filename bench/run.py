@@ -35,25 +35,28 @@ async def measure(running: Optional[assistants.Running], url: str, pid: Optional
         await run_level(url, conversations, 4, args.warmup, max_messages=2000,
                         prefix=f"warmup{random_prefix(rng)}")
     peak = idle
-    for concurrency in args.levels:
+    plan = ([("visitors", c, args.think_ms) for c in args.levels]
+            + [("saturation", c, 0.0) for c in args.saturate])
+    for phase, concurrency, think_ms in plan:
+        seconds = args.seconds if phase == "visitors" else args.saturate_seconds
         stats_holder: Dict[str, int] = {"messages": 0}
         sampler = assistants.RssSampler(pid, progress=lambda: stats_holder["messages"]) if pid else None
+        level_args = dict(max_messages=args.max_messages, think_ms=think_ms,
+                          prefix=f"{name}{random_prefix(rng)}")
         if sampler:
             with sampler:
-                stats = await run_level(url, conversations, concurrency, args.seconds,
-                                        max_messages=args.max_messages, think_ms=args.think_ms,
-                                        prefix=f"{name}{random_prefix(rng)}",
-                                        on_message=lambda n: stats_holder.__setitem__("messages", n))
+                stats = await run_level(url, conversations, concurrency, seconds,
+                                        on_message=lambda n: stats_holder.__setitem__("messages", n),
+                                        **level_args)
         else:
-            stats = await run_level(url, conversations, concurrency, args.seconds,
-                                    max_messages=args.max_messages, think_ms=args.think_ms,
-                                    prefix=f"{name}{random_prefix(rng)}")
-        summary = stats.summary()
+            stats = await run_level(url, conversations, concurrency, seconds, **level_args)
+        summary = {"phase": phase, **stats.summary()}
         if sampler:
             summary["rss_peak_mb"] = round(sampler.peak / MB, 1)
             peak = max(peak, sampler.peak)
         result["levels"].append(summary)
-        log(f"  {name}: {concurrency:>3} conversations: {summary['messages']} messages in "
+        log(f"  {name}: {concurrency:>3} conversations, {report.phase_label(phase, think_ms)}: "
+            f"{summary['messages']} messages in "
             f"{summary['seconds']:.1f} s = {summary['messages_per_second']} msg/s; p50 "
             f"{summary['p50_ms']} ms, p95 {summary['p95_ms']} ms, p99 {summary['p99_ms']} ms; "
             f"errors {summary['errors']}" + (f" {summary['error_kinds']}" if summary["errors"] else ""))
@@ -99,12 +102,21 @@ def bench_one(name: str, args: argparse.Namespace, workdir: Path,
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench run", description=__doc__)
-    parser.add_argument("--levels", type=lambda s: [int(x) for x in s.split(",")],
-                        default=[1, 10, 50], help="concurrent conversations (default 1,10,50)")
-    parser.add_argument("--seconds", type=float, default=30.0, help="time per level (default 30)")
+    levels = (lambda s: [int(x) for x in s.split(",") if x.strip()])
+    parser.add_argument("--levels", type=levels, default=[1, 10, 50],
+                        help="concurrent conversations of visitors who pause between messages "
+                             "(--think-ms); latency (default 1,10,50)")
+    parser.add_argument("--saturate", type=levels, default=[10, 50],
+                        help="concurrent conversations without any pause: the most messages "
+                             "per second one server sustains (default 10,50; '' for none)")
+    parser.add_argument("--seconds", type=float, default=60.0,
+                        help="time per level of visitors (default 60)")
+    parser.add_argument("--saturate-seconds", type=float, default=20.0,
+                        help="time per level without pauses (default 20)")
     parser.add_argument("--warmup", type=float, default=3.0, help="uncounted warm-up seconds")
-    parser.add_argument("--think-ms", type=float, default=0.0,
-                        help="mean pause of a visitor between answer and next message (default 0)")
+    parser.add_argument("--think-ms", type=float, default=report.DEFAULT_THINK_MS,
+                        help="mean pause of a visitor between an answer and the next message, "
+                             "± 50%% at random (default %(default)s: 1 to 3 s)")
     parser.add_argument("--max-messages", type=int, default=100_000, help="cap per level")
     parser.add_argument("--baseline", action="store_true",
                         help="also measure Rasa's starter assistant (rasa init) in the same run")
@@ -128,7 +140,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         "kind": "bench",
         "started": started.isoformat(timespec="seconds"),
         "machine": assistants.machine_info(),
-        "settings": {"levels": args.levels, "seconds_per_level": args.seconds,
+        "settings": {"levels": args.levels, "saturate": args.saturate,
+                     "seconds_per_level": args.seconds,
+                     "seconds_per_saturation_level": args.saturate_seconds,
                      "warmup_seconds": args.warmup, "think_ms": args.think_ms,
                      "config": args.config, "sanic_workers": args.sanic_workers,
                      "channel": "REST", "conversations": len(conversations),

@@ -40,19 +40,22 @@ def test_level_stats_count_errors_and_percentiles():
 
 
 def _results():
-    def level(c, p95, rate):
-        return {"concurrency": c, "p50_ms": p95 / 2, "p95_ms": p95, "p99_ms": p95 * 2,
-                "messages_per_second": rate, "errors": 0, "messages": 100}
+    def level(c, p95, rate, phase="visitors"):
+        return {"phase": phase, "concurrency": c, "p50_ms": p95 / 2, "p95_ms": p95,
+                "p99_ms": p95 * 2, "messages_per_second": rate, "errors": 0, "messages": 100}
     return {
         "started": "2026-01-01T00:00:00+00:00",
         "machine": {"cpu": "test cpu", "cores": 2, "memory_gb": 4, "os": "Linux",
                     "python": "3.10.13", "rasa": "3.6.21", "load_average_at_start": [0.1, 0.1, 0.1]},
-        "settings": {"levels": [1, 10, 50], "seconds_per_level": 30, "think_ms": 0,
+        "settings": {"levels": [1, 10, 50], "saturate": [10], "seconds_per_level": 60,
+                     "seconds_per_saturation_level": 20, "think_ms": 2000,
                      "config": "config.yml", "sanic_workers": 1},
         "assistants": {
-            "lse": {"levels": [level(1, 10, 90), level(10, 40, 150), level(50, 300, 160)],
+            "lse": {"levels": [level(1, 10, 0.5), level(10, 40, 5), level(50, 300, 24),
+                               level(10, 90, 140, "saturation")],
                     "cold_start_seconds": 12.0, "train_seconds": 40.0, "rss_mb": {"peak": 700}},
-            "starter": {"levels": [level(1, 30, 30), level(10, 200, 50), level(50, 900, 55)],
+            "starter": {"levels": [level(1, 30, 0.5), level(10, 200, 5), level(50, 900, 20),
+                                   level(10, 250, 50, "saturation")],
                         "cold_start_seconds": 15.0, "train_seconds": 200.0, "rss_mb": {"peak": 900}},
         },
     }
@@ -64,7 +67,12 @@ def test_table_has_ratios_and_targets():
     met = {t["name"]: t["met"] for t in results["targets"]}
     assert all(met.values()), results["targets"]
     table = report.markdown_table(results)
-    assert "| 10 conversations: p95 per message (ms) | 40.0 | 200.0 | 0.20× |" in table
+    assert ("| 10 conversations, visitors pausing 1–3 s: p95 per message (ms) | 40.0 | 200.0 "
+            "| 0.20× |") in table
+    assert ("| 10 conversations, no pauses (saturation): messages per second | 140.0 | 50.0 "
+            "| 2.80× |") in table
+    rate = [t for t in results["targets"] if t["name"].startswith("messages per second")]
+    assert rate[0]["value"] == 140.0  # from the level without pauses, not the visitors' 24
     assert "| `rasa train` from scratch (s) | 40.0 | 200.0 | 0.20× |" in table
     assert "2 cores" in report.machine_line(results)
 
