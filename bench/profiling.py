@@ -252,6 +252,9 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help="try: action_endpoint enable_selective_domain")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench")
     args = parser.parse_args(argv)
+    if not Path(args.model).is_file():
+        # Rasa loads no model from a missing path and answers nothing, very fast.
+        parser.error(f"no model at {args.model}: run `make train` first")
     result = asyncio.run(profile(args))
     result["started"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     args.out.mkdir(parents=True, exist_ok=True)

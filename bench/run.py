@@ -133,6 +133,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--readme", action="store_true",
                         help="put the table and the chart into README.md")
     args = parser.parse_args(argv)
+    for model in (args.model, args.starter_model):
+        if model and not Path(model).is_file():
+            parser.error(f"no model at {model}")
 
     started = dt.datetime.now(dt.timezone.utc)
     conversations = story_conversations()
