@@ -30,8 +30,10 @@ TARGETS = {
 
 
 def phase_label(phase: str, think_ms: float) -> str:
-    if phase == "saturation" or not think_ms:
+    if phase == "saturation":
         return "no pauses (saturation)"
+    if not think_ms:
+        return "visitors without pauses"
     low, high = think_ms * 0.5 / 1000, think_ms * 1.5 / 1000
     return f"visitors pausing {low:g}–{high:g} s"
 

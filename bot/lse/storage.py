@@ -57,8 +57,9 @@ class PostgresConfig:
         """Rasa's endpoints.yml `tracker_store` for this server. The password stays a
         reference to the environment (`${LSE_PG_PASSWORD}`, which Rasa expands when it reads
         the file), so it is never written to disk."""
-        return {"type": "bot.tracker_store.LseSQLTrackerStore", "dialect": "postgresql", "url": self.host, "port": self.port,
-                "db": self.db, "username": self.user, "password": "${LSE_PG_PASSWORD}"}
+        return {"type": "bot.tracker_store.LseSQLTrackerStore", "dialect": "postgresql",
+                "url": self.host, "port": self.port, "db": self.db, "username": self.user,
+                "password": "${LSE_PG_PASSWORD}"}
 
     def sqlalchemy_url(self, database: str) -> Any:
         from sqlalchemy.engine import URL

@@ -12,7 +12,9 @@ Two costs of Rasa 3.6's classifier showed up in the profile of a message
   classifier never uses) as well as the sentence features. Here only the sentence features
   are joined, in one step, in the same order: the same matrix.
 
-tests/unit/test_intent_classifier.py checks both against Rasa's class on the trained model.
+tests/unit/test_intent_classifier.py checks both against Rasa's class (features of three
+featurizers, training, prediction, and prediction after loading); on the real model the 245
+held-out messages got the same intents with the same confidences (docs/performance.md).
 """
 from __future__ import annotations
 
