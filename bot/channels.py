@@ -10,7 +10,11 @@ own `rest` and `socketio` channels (POST /webhooks/rest/webhook and socket.io on
 - a 400 answer for a body that is not a JSON object or has no valid sender;
 - no visitor text in the logs;
 - only the metadata key `language` is accepted from the client; the detected
-  language of the message is added, so the opening is in the visitor's language.
+  language of the message is added, so the opening is in the visitor's language;
+- the danger screen (bot/lse/danger_screen.py) on every message: its kind goes into the
+  metadata, so that a conversation that starts with danger gets the crisis text before the
+  opening; a message too long for the NLU that holds danger gets the crisis text with the
+  request to write less.
 """
 from __future__ import annotations
 
@@ -30,6 +34,8 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot import rasa_patches
+from bot.lse import crisis
+from bot.lse.danger_screen import screen
 from bot.lse.facts import Facts, load_facts
 from bot.lse.language import SUPPORTED, detect_language, warm_up
 from bot.lse.message_checks import CheckedMessage, check_message
@@ -56,11 +62,16 @@ DEFAULT_ORIGINS = ["http://localhost:8000", "http://127.0.0.1:8000"]
 
 
 def _clean_metadata(raw: Any, text: str) -> Dict[str, Any]:
-    """Keep only what we use: the language, as the page says or as detected."""
+    """Keep only what we use: the language, as the page says or as detected, and the kind
+    of danger the screen finds in the message (read by action_session_start)."""
     requested = raw.get("language") if isinstance(raw, dict) else None
     detected = detect_language(text)
     language = detected or (requested if requested in SUPPORTED else None)
-    return {"language": language} if language else {}
+    metadata: Dict[str, Any] = {"language": language} if language else {}
+    signal = screen(text)
+    if signal.found:
+        metadata["danger"] = signal.kind
+    return metadata
 
 
 async def _conversation_language(request: Request, sender_id: Optional[str]) -> Optional[str]:
@@ -87,7 +98,19 @@ class _CheckedInput:
         return check_message(raw, self.facts.max_message_length)
 
     def problem_reply(self, checked: CheckedMessage, language: Optional[str]) -> str:
-        return render("input_" + str(checked.problem), language, self.facts)
+        """The friendly answer to a message the NLU does not get. A long message can be
+        someone in crisis: when the danger screen finds danger in it, the crisis text
+        comes first."""
+        reply = render("input_" + str(checked.problem), language, self.facts)
+        text = checked.raw_text
+        if text:
+            signal = screen(text)
+            if signal.found:
+                kind = crisis.crisis_kind(
+                    crisis.SUICIDE if signal.kind == crisis.SUICIDE else crisis.HARM_OTHERS,
+                    signal.as_dict())
+                reply = render(crisis.TEXT_FOR_KIND[kind], language, self.facts) + "\n\n" + reply
+        return reply
 
     def failure_reply(self, language: Optional[str]) -> str:
         # Something broke while handling a fine message: apologise and give the contact.

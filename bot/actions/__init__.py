@@ -5,6 +5,9 @@ call that logic and send the result.
 """
 from bot.actions.actions import (  # noqa: F401
     ActionClarify,
+    ActionCrisisFollowup,
+    ActionExplainInformationSharing,
+    ActionExplainPractical,
     ActionExplainPrivacy,
     ActionGiveWebsite,
     ActionListServices,

@@ -10,9 +10,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, Restarted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.lse import opening_hours, triage
-from bot.lse.facts import Facts, format_clock, load_facts
-from bot.lse.language import DUTCH
+from bot.lse import crisis, opening_hours, triage
+from bot.lse.facts import Facts, load_facts
 from bot.lse.texts import buttons, normalise_language, render
 
 logger = logging.getLogger(__name__)
@@ -42,6 +41,12 @@ def latest_intent(tracker: Tracker) -> Optional[str]:
     return (tracker.latest_message or {}).get("intent", {}).get("name")
 
 
+def latest_danger(tracker: Tracker) -> Dict[str, Any]:
+    """The danger screen's verdict on the latest message (bot/nlu/danger_screen.py)."""
+    danger = (tracker.latest_message or {}).get("danger")
+    return danger if isinstance(danger, dict) else {}
+
+
 class FactsAction(Action, metaclass=abc.ABCMeta):
     """An action that knows the LSE facts; tests may pass their own facts."""
 
@@ -69,7 +74,10 @@ class ActionSessionStart(FactsAction):
     """Starts a conversation with the opening: who the assistant is, what it does, privacy.
 
     The language of the opening comes from the channel's metadata (the widget's page
-    language, or the language detected in the visitor's first message).
+    language, or the language detected in the visitor's first message). When the danger
+    screen found danger in that first message (the channel says so in the metadata), the
+    crisis text must come first: the opening waits, and the crisis action sends a short one
+    after the crisis text.
     """
 
     def name(self) -> Text:
@@ -78,9 +86,14 @@ class ActionSessionStart(FactsAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         metadata = tracker.get_slot("session_started_metadata") or {}
-        language = normalise_language(metadata.get("language") if isinstance(metadata, dict) else None)
-        self.say(dispatcher, "intro", language)
-        return [SessionStarted(), SlotSet("language", language), ActionExecuted("action_listen")]
+        metadata = metadata if isinstance(metadata, dict) else {}
+        language = normalise_language(metadata.get("language"))
+        events: List[EventType] = [SessionStarted(), SlotSet("language", language)]
+        if crisis.first_message_is_danger(metadata):
+            events.append(SlotSet("intro_pending", True))
+        else:
+            self.say(dispatcher, "intro", language)
+        return events + [ActionExecuted("action_listen")]
 
 
 class ActionOfferContact(FactsAction):
@@ -100,32 +113,70 @@ class ActionOfferContact(FactsAction):
         state = opening_hours.status(now, self.facts)
         if state.open:
             self.say(dispatcher, "contact_open", language,
-                     closes_today=format_clock(state.closes_at.time()) if language == DUTCH
-                     else "{}:{:02d}".format(state.closes_at.hour, state.closes_at.minute))
+                     closes_today=opening_hours.format_clock_for(state.closes_at.time(), language))
         else:
-            reason = opening_hours.holiday_name(state.local_now.date(), self.facts, language)
-            reason_text = render("closed_reason_holiday", language, self.facts, holiday=reason) if reason else ""
             self.say(dispatcher, "contact_closed", language,
                      next_opening=opening_hours.format_moment(state.next_opening, language),
-                     reason=reason_text)
+                     reason=self.closed_reason(state.local_now.date(), language))
         return [SlotSet("office_open", state.open)]
 
+    def closed_reason(self, day: dt.date, language: str) -> str:
+        """' (vandaag is het Tweede Kerstdag)' on a closing holiday or extra closure, else ''."""
+        name = opening_hours.holiday_name(day, self.facts, language)
+        if not name:
+            return ""
+        if opening_hours.is_extra_closure(day, self.facts):
+            return render("closed_reason_closure", language, self.facts, closure=name)
+        return render("closed_reason_holiday", language, self.facts, holiday=name)
 
-class ActionWarnDanger(FactsAction):
+
+class _CrisisAction(FactsAction):
+    """A crisis text first; then, if the conversation began with it, the short opening."""
+
+    intent_kind = crisis.HARM_OTHERS
+
+    def crisis_kind(self, tracker: Tracker) -> str:
+        return crisis.crisis_kind(self.intent_kind, latest_danger(tracker))
+
+    async def run(self, dispatcher, tracker, domain):
+        language = language_of(tracker)
+        kind = self.crisis_kind(tracker)
+        self.say(dispatcher, crisis.TEXT_FOR_KIND[kind], language)
+        events: List[EventType] = [SlotSet("crisis", kind)]
+        if tracker.get_slot("intro_pending"):
+            self.say(dispatcher, "intro_short", language)
+            events.append(SlotSet("intro_pending", None))
+        return events
+
+
+class ActionWarnDanger(_CrisisAction):
+    """Harm to others (112 first) or a threat to the writer (112 and the police line)."""
+
+    intent_kind = crisis.HARM_OTHERS
+
     def name(self) -> Text:
         return "action_warn_danger"
 
-    async def run(self, dispatcher, tracker, domain):
-        self.say(dispatcher, "danger_acute", language_of(tracker))
-        return []
 
+class ActionWarnSuicide(_CrisisAction):
+    """Suicidal thoughts of the writer or someone else (113); imminent: 112 and 113."""
 
-class ActionWarnSuicide(FactsAction):
+    intent_kind = crisis.SUICIDE
+
     def name(self) -> Text:
         return "action_warn_suicide"
 
+
+class ActionCrisisFollowup(FactsAction):
+    """A "ja", "wat moet ik doen" or "ik durf niet te bellen" right after a crisis text:
+    the right number again with one calm next step, never the role menu."""
+
+    def name(self) -> Text:
+        return "action_crisis_followup"
+
     async def run(self, dispatcher, tracker, domain):
-        self.say(dispatcher, "danger_suicide", language_of(tracker))
+        kind = crisis.normalise_kind(tracker.get_slot("crisis"))
+        self.say(dispatcher, crisis.FOLLOWUP_FOR_KIND[kind], language_of(tracker))
         return []
 
 
@@ -171,6 +222,30 @@ class ActionExplainPrivacy(FactsAction):
 
     async def run(self, dispatcher, tracker, domain):
         self.say(dispatcher, "privacy", language_of(tracker))
+        return []
+
+
+class ActionExplainInformationSharing(FactsAction):
+    """Police, reporting, lists, confidentiality: the description does not say, so say so."""
+
+    def name(self) -> Text:
+        return "action_explain_information_sharing"
+
+    async def run(self, dispatcher, tracker, domain):
+        self.say(dispatcher, "information_sharing", language_of(tracker),
+                 weekly_hours=opening_hours.weekly_hours(self.facts, language_of(tracker)))
+        return []
+
+
+class ActionExplainPractical(FactsAction):
+    """Waiting times, referrals, home visits: not in the description; a staff member knows."""
+
+    def name(self) -> Text:
+        return "action_explain_practical"
+
+    async def run(self, dispatcher, tracker, domain):
+        self.say(dispatcher, "practical_unknown", language_of(tracker),
+                 weekly_hours=opening_hours.weekly_hours(self.facts, language_of(tracker)))
         return []
 
 

@@ -32,6 +32,7 @@ class Facts:
     opens: dt.time
     closes: dt.time
     public_holidays_country: str
+    closed_on_public_holidays: Tuple[str, ...]
     extra_closures: Tuple[Closure, ...]
     emergency: Dict[str, str]
     retention_days: int
@@ -91,6 +92,8 @@ def facts_from_dict(data: Dict[str, Any]) -> Facts:
         opens=_parse_time(hours["opens"]),
         closes=_parse_time(hours["closes"]),
         public_holidays_country=data["public_holidays_country"],
+        closed_on_public_holidays=tuple(str(name) for name in
+                                        (data.get("closed_on_public_holidays") or [])),
         extra_closures=closures,
         emergency={key: str(value) for key, value in data["emergency"].items()},
         retention_days=int(data["privacy"]["retention_days"]),

@@ -24,6 +24,8 @@ NOT_TEXT = "not_text"
 class CheckedMessage:
     text: str
     problem: Optional[str] = None
+    # What the danger screen reads of a message too long for the NLU (never stored).
+    raw_text: str = ""
 
     @property
     def ok(self) -> bool:
@@ -57,13 +59,13 @@ def check_message(raw: Any, max_length: int) -> CheckedMessage:
     # Check the length on the raw text first: a 200 KB message is refused before any
     # other work is done on it.
     if len(raw) > max_length * 2:
-        return CheckedMessage("", TOO_LONG)
+        return CheckedMessage("", TOO_LONG, raw_text=raw[:max_length * 4])
     text = " ".join(_strip_controls(unicodedata.normalize("NFC", raw)).split())
     text = text.lstrip("/").strip()
     if not text:
         return CheckedMessage("", EMPTY)
     if len(text) > max_length:
-        return CheckedMessage("", TOO_LONG)
+        return CheckedMessage("", TOO_LONG, raw_text=text)
     if not _has_word_character(text):
         return CheckedMessage(text, NO_WORDS)
     return CheckedMessage(text)

@@ -21,20 +21,51 @@ from bot.lse.facts import Facts, format_clock
 MAX_DAYS_AHEAD = 60
 
 
-_HOLIDAY_LANGUAGES = {"nl": "nl", "en": "en_US"}
+_HOLIDAY_LANGUAGES = {"nl": "nl", "en": "en_GB"}
+# The language of the names in bot/lse_facts.yml (the package's default names for NL).
+_FACTS_HOLIDAY_LANGUAGE = "en_US"
 
 
-@lru_cache(maxsize=16)
-def _holiday_calendar(country: str, year: int, language: str = "nl") -> holidays.HolidayBase:
-    return holidays.country_holidays(country, years=year, language=_HOLIDAY_LANGUAGES.get(language, "nl"))
+@lru_cache(maxsize=32)
+def _holiday_calendar(country: str, year: int, language: str = _FACTS_HOLIDAY_LANGUAGE
+                      ) -> holidays.HolidayBase:
+    return holidays.country_holidays(country, years=year, language=language)
+
+
+def closing_holiday(day: dt.date, facts: Facts) -> Optional[str]:
+    """The public holiday on this day on which the LSE is closed (its facts-file name), or None.
+
+    Only the holidays listed in the facts file close the line: Good Friday or Liberation
+    Day, official holidays that are not listed, are open days.
+    """
+    name = _holiday_calendar(facts.public_holidays_country, day.year).get(day)
+    if not name:
+        return None
+    for part in str(name).split("; "):  # two holidays on one day are joined by "; "
+        if part in facts.closed_on_public_holidays:
+            return part
+    return None
+
+
+def _localised_holiday(day: dt.date, facts: Facts, language: str) -> Optional[str]:
+    if closing_holiday(day, facts) is None:
+        return None
+    calendar = _holiday_calendar(facts.public_holidays_country, day.year,
+                                 _HOLIDAY_LANGUAGES.get(language, "nl"))
+    return calendar.get(day)
 
 
 def holiday_name(day: dt.date, facts: Facts, language: str = "nl") -> Optional[str]:
-    """The name of the public holiday or extra closure on this day, or None."""
+    """Why the line is closed on this (week)day, in `language`: an extra closure's reason or
+    the name of a closing public holiday; None when it is not such a day."""
     for closure in facts.extra_closures:
         if closure.date == day:
             return closure.reason or None
-    return _holiday_calendar(facts.public_holidays_country, day.year, language).get(day)
+    return _localised_holiday(day, facts, language)
+
+
+def is_extra_closure(day: dt.date, facts: Facts) -> bool:
+    return any(closure.date == day for closure in facts.extra_closures)
 
 
 def closure_reason(day: dt.date, facts: Facts) -> Optional[str]:
@@ -42,12 +73,42 @@ def closure_reason(day: dt.date, facts: Facts) -> Optional[str]:
     for closure in facts.extra_closures:
         if closure.date == day:
             return closure.reason or "extra sluitingsdag"
-    holiday = _holiday_calendar(facts.public_holidays_country, day.year).get(day)
+    holiday = _localised_holiday(day, facts, "nl")
     if holiday:
         return holiday
     if day.weekday() not in facts.open_weekdays:
         return "weekend"
     return None
+
+
+_DAY_NAMES = {
+    "nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+
+
+def format_clock_for(value: dt.time, language: str = "nl") -> str:
+    """9:00 as '9.00' in Dutch, '9:00' in English."""
+    return "{}:{:02d}".format(value.hour, value.minute) if language == "en" else format_clock(value)
+
+
+def weekly_hours(facts: Facts, language: str = "nl") -> str:
+    """'maandag tot en met vrijdag, 9.00 tot 17.00 uur' / 'Monday to Friday, 9:00 to 17:00
+    (Dutch time)', from the facts file."""
+    language = "en" if language == "en" else "nl"
+    names = _DAY_NAMES[language]
+    days = sorted(facts.open_weekdays)
+    if days and days == list(range(days[0], days[-1] + 1)) and len(days) > 2:
+        span = ("{} to {}" if language == "en" else "{} tot en met {}").format(
+            names[days[0]], names[days[-1]])
+    else:
+        words = [names[day] for day in days]
+        joiner = " and " if language == "en" else " en "
+        span = joiner.join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
+    opens, closes = format_clock_for(facts.opens, language), format_clock_for(facts.closes, language)
+    if language == "en":
+        return f"{span}, {opens} to {closes} (Dutch time)"
+    return f"{span}, {opens} tot {closes} uur"
 
 
 def _local(now: dt.datetime, facts: Facts) -> dt.datetime:

@@ -9,6 +9,7 @@ import yaml
 
 from bot.lse.facts import Facts
 from bot.lse.language import DUTCH, SUPPORTED
+from bot.lse.opening_hours import weekly_hours
 
 TEXTS_PATH = Path(__file__).resolve().parent.parent / "texts.yml"
 
@@ -25,8 +26,10 @@ def normalise_language(language: Optional[str]) -> str:
 
 def render(key: str, language: Optional[str], facts: Facts, **extra: str) -> str:
     """The text `key` in `language`, with {placeholders} filled from the facts and `extra`."""
-    template = load_texts()[key][normalise_language(language)]
+    language = normalise_language(language)
+    template = load_texts()[key][language]
     values = facts.template_values()
+    values["weekly_hours"] = weekly_hours(facts, language)
     values.update(extra)
     return template.format(**values)
 

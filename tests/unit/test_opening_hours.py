@@ -21,13 +21,39 @@ def utc(*args):
     return dt.datetime(*args, tzinfo=UTC)
 
 
-# Dutch public holidays written out by hand (not taken from the library under test).
+# The public holidays on which the LSE closes (the list in bot/lse_facts.yml), written out by
+# hand (not taken from the library under test). Good Friday (2026-04-03, 2027-03-26) and
+# Liberation Day are official holidays but open days: they are not in the facts file's list.
 HOLIDAYS = {
-    2026: ["2026-01-01", "2026-04-03", "2026-04-05", "2026-04-06", "2026-04-27",
+    2026: ["2026-01-01", "2026-04-05", "2026-04-06", "2026-04-27",
            "2026-05-14", "2026-05-24", "2026-05-25", "2026-12-25", "2026-12-26"],
-    2027: ["2027-01-01", "2027-03-26", "2027-03-28", "2027-03-29", "2027-04-27",
+    2027: ["2027-01-01", "2027-03-28", "2027-03-29", "2027-04-27",
            "2027-05-06", "2027-05-16", "2027-05-17", "2027-12-25", "2027-12-26"],
 }
+OPEN_OFFICIAL_HOLIDAYS = ["2026-04-03", "2027-03-26", "2025-05-05", "2030-05-06"]
+
+
+@pytest.mark.parametrize("day", OPEN_OFFICIAL_HOLIDAYS)
+def test_good_friday_and_liberation_day_are_open_days(day):
+    date = dt.date.fromisoformat(day)
+    assert oh.closure_reason(date, FACTS) is None
+    assert oh.holiday_name(date, FACTS) is None
+    assert oh.is_open(ams(date.year, date.month, date.day, 12, 0), FACTS)
+
+
+def test_only_listed_holidays_close_the_line():
+    facts = dataclasses.replace(FACTS, closed_on_public_holidays=("Good Friday",))
+    assert not oh.is_open(ams(2026, 4, 3, 12, 0), facts)
+    assert oh.holiday_name(dt.date(2026, 4, 3), facts, "nl") == "Goede Vrijdag"
+    assert oh.is_open(ams(2026, 12, 1, 12, 0), facts)
+    assert oh.closure_reason(dt.date(2026, 12, 25), facts) is None  # Christmas not listed here
+
+
+def test_weekly_hours_come_from_the_facts():
+    assert oh.weekly_hours(FACTS, "nl") == "maandag tot en met vrijdag, 9.00 tot 17.00 uur"
+    assert oh.weekly_hours(FACTS, "en") == "Monday to Friday, 9:00 to 17:00 (Dutch time)"
+    other = dataclasses.replace(FACTS, open_weekdays=(0, 2), opens=dt.time(10, 0))
+    assert oh.weekly_hours(other, "nl") == "maandag en woensdag, 10.00 tot 17.00 uur"
 
 
 @pytest.mark.parametrize("day", HOLIDAYS[2026] + HOLIDAYS[2027])
@@ -96,8 +122,10 @@ def test_next_opening_across_christmas_2026():
 
 
 def test_next_opening_across_easter_2027_and_the_clock_change():
-    # Good Friday, Easter Sunday (also the switch to summer time) and Easter Monday.
-    nxt = oh.next_opening(ams(2027, 3, 25, 17, 30), FACTS)
+    # Good Friday is an open day; Easter Sunday (also the switch to summer time) and
+    # Easter Monday are not.
+    assert oh.next_opening(ams(2027, 3, 25, 17, 30), FACTS) == ams(2027, 3, 26, 9, 0)
+    nxt = oh.next_opening(ams(2027, 3, 26, 17, 30), FACTS)
     assert nxt == ams(2027, 3, 30, 9, 0)
     assert nxt.astimezone(UTC) == utc(2027, 3, 30, 7, 0)
     assert oh.format_moment(nxt) == "dinsdag 30 maart om 9.00 uur"

@@ -14,7 +14,8 @@ FACTS = load_facts()
 
 def test_every_action_text_renders_in_both_languages():
     texts = load_texts()
-    extra = {"next_opening": "x", "closes_today": "17.00", "reason": "", "holiday": "x"}
+    extra = {"next_opening": "x", "closes_today": "17.00", "reason": "", "holiday": "x",
+             "closure": "x", "weekly_hours": "x"}
     for key, value in texts.items():
         if key == "buttons":
             continue
