@@ -10,16 +10,23 @@ PYTHON310 ?= $(shell (command -v pyenv >/dev/null 2>&1 && pyenv which python 2>/
 
 # Everything that changes the trained model: configuration, data and the custom NLU components.
 TRAINING_FILES := config.yml domain.yml $(shell find bot/data -name '*.yml' 2>/dev/null | sort) \
-  $(wildcard bot/nlu/*.py) bot/lse/safety.py bot/lse/danger_screen.py bot/lse/vocabulary.py bot/lse/language.py
-MODEL_HASH = $(shell cat $(TRAINING_FILES) | sha256sum | cut -c1-16)
-MODEL = models/lse-$(MODEL_HASH).tar.gz
+  $(wildcard bot/nlu/*.py) bot/lse/danger_screen.py bot/lse/role_cues.py bot/lse/vocabulary.py bot/lse/language.py
+MODEL_HASH := $(shell cat $(TRAINING_FILES) | sha256sum | cut -c1-16)
+MODEL := models/lse-$(MODEL_HASH).tar.gz
 
 export PYTHONPATH := $(CURDIR)
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: system-packages test-staff bench-staff help install test-browser run train model-path validate test test-unit test-stories test-nlu test-integration lock clean bench bench-baseline bench-profile bench-pipelines soak cluster test-cluster
+# Floors on the blind sets (README "Understanding"); false positives are a ceiling.
+ROLE_FLOOR ?= 0.95
+DANGER_FLOOR ?= 0.98
+FP_CEILING ?= 0.05
+QUESTIONS_FLOOR ?= 0.90
+ROUTING_FLOOR ?= 0.80
+
+.PHONY: test-blind nlu-report system-packages test-staff bench-staff help install test-browser run train model-path validate test test-unit test-stories test-nlu test-integration lock clean bench bench-baseline bench-profile bench-pipelines soak cluster test-cluster
 
 help:
 	@echo "make run    install, train when the data changed, start the servers and say where to chat"
@@ -69,11 +76,27 @@ test-unit: $(VENV)/.installed
 test-stories: train
 	$(RASA) test core --model $(MODEL) --stories tests/stories --e2e --fail-on-prediction-errors \
 	  --out results/stories --no-plot --quiet
-	$(PY) scripts/check_story_results.py results/stories/story_report.json 30
+	$(PY) scripts/check_story_results.py results/stories/story_report.json tests/stories
 
+# The old held-out set was tuned on: it is a development set now (floor kept as a regression check).
 test-nlu: train
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu/heldout.yml --out results/nlu --no-plot --quiet
 	$(PY) scripts/check_nlu_accuracy.py results/nlu/intent_report.json 0.90
+
+# Blind sets (tests/nlu/blind, frozen: checksums checked) with the floors of the README;
+# the development sets' figures are printed too (no floors: they are tuned on).
+BLIND_FLOORS ?= role_accuracy=$(ROLE_FLOOR),danger_recall_suicide=$(DANGER_FLOOR),danger_recall_harm_others=$(DANGER_FLOOR),false_positive_rate=$(FP_CEILING),two_turn_conversations=$(DANGER_FLOOR),questions_answered=$(QUESTIONS_FLOOR),professional_routing=$(ROUTING_FLOOR)
+test-blind: train
+	cd tests/nlu/blind && sha256sum --quiet -c SHA256SUMS
+	$(PY) scripts/evaluate_sets.py $(MODEL) tests/nlu/blind --json results/blind.json --floors "$(BLIND_FLOORS)"
+	$(PY) scripts/evaluate_sets.py $(MODEL) tests/nlu/dev --json results/dev.json
+
+# 5-fold cross-validation on the training data (per-intent precision/recall, confusions):
+# docs/nlu.md. Not in `make test` (about 4 minutes).
+nlu-report: $(VENV)/.installed
+	$(RASA) test nlu --config config.yml --nlu bot/data/nlu --cross-validation --folds 5 \
+	  --out results/cv --no-plot --quiet
+	$(PY) scripts/nlu_report.py results/cv results/blind.json results/dev.json
 
 test-integration: train
 	LSE_MODEL=$(MODEL) $(PY) -m pytest -q tests/integration
@@ -137,7 +160,7 @@ test-cluster: train
 system-packages:
 	@scripts/system_packages.sh
 
-test: system-packages validate test-unit test-stories test-nlu test-integration test-browser test-staff test-cluster
+test: system-packages validate test-unit test-stories test-nlu test-blind test-integration test-browser test-staff test-cluster
 	@echo "All checks passed."
 
 lock:

@@ -10,7 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, Restarted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.lse import crisis, opening_hours, triage
+from bot.lse import crisis, opening_hours, role_cues, triage
 from bot.lse.facts import Facts, load_facts
 from bot.lse.texts import buttons, normalise_language, render
 
@@ -200,7 +200,9 @@ class ActionOfferMore(FactsAction):
 
     async def run(self, dispatcher, tracker, domain):
         self.say(dispatcher, "offer_more", language_of(tracker), button_keys=["other_help", "contact"])
-        role = triage.role_from_intent(latest_intent(tracker), tracker.get_slot("role"))
+        text = (tracker.latest_message or {}).get("text") or ""
+        role = triage.role_from_intent(latest_intent(tracker), tracker.get_slot("role"),
+                                       role_cues.decide_role(role_cues.cues(text)))
         return [SlotSet("role", role)] if role else []
 
 

@@ -402,7 +402,8 @@ CUES: Dict[str, "re.Pattern[str]"] = {
         "iets doen", "iets .. doen", "deal with", "make them pay", "make those", "pay for", "will pay",
         "regret it", "regret", "get them", "get even", "revenge", "hurt", "teach them a lesson",
         "een lesje leren", "opzoeken", "het begint", "it begins", "zover", "het goede moment",
-        "the right moment", "ik weet wie", "i know who", "weet waar ze wonen",
+        "the right moment", "day of reckoning", "dag van de afrekening", "ik weet wie",
+        "i know who", "weet waar ze wonen",
         "know where they live", "toeslaan", "zover is", "bijna zover", "iets gebeuren",
         "something .. happen"),
     "intent": _group(
@@ -540,6 +541,8 @@ CUES: Dict[str, "re.Pattern[str]"] = {
         "word bedreigd", "worden bedreigd", "ben bedreigd", "wordt bedreigd door de groep",
         "being threatened", "am threatened", "are threatened",
         "weten waar ik woon", "weet waar ik woon", "weten waar we wonen", "weten waar wij wonen",
+        "weten ze waar ik woon", "weet hij waar ik woon", "weten ze waar we wonen",
+        "weten ze waar wij wonen", "ze weten mijn adres", "hebben ze mijn adres",
         "know where i live", "knows where i live", "know where we live", "know my address",
         "weten mijn adres", "hebben mijn adres", "bedreigen me", "bedreigen mij",
         "bedreigt me", "bedreigt mij", "dreigen me", "dreigen mij", "dreigt me", "dreigt mij",
@@ -668,7 +671,7 @@ def _screen_normalised(text: str) -> DangerSignal:
         harm.append("explicit_danger")
     benign = "benign_weapon" in cues and not (cues & {"harm_verb", "soft_harm", "now"})
     if "heavy_weapon" in cues and (cues & {"weapon_act_strong", "now", "at_hand", "soft_harm",
-                                           "harm_verb", "place_now"}) \
+                                           "harm_verb", "place_now", "target"}) \
             and not media_or_past and not benign:
         harm.append("heavy_weapon")
     if "weapon" in cues and (cues & {"harm_verb", "target", "soft_harm", "place_now"}) and (

@@ -43,27 +43,37 @@ PROFESSIONAL_ONLY = frozenset(
 )
 
 
-def role_from_intent(intent: Optional[str], current_role: Optional[str]) -> Optional[str]:
-    """The role to remember after `intent`, when the visitor has not told it yet.
+def role_from_intent(intent: Optional[str], current_role: Optional[str],
+                     cue_role: Optional[str] = None) -> Optional[str]:
+    """The role to remember after a question about a service, when the visitor has not
+    told it yet.
 
-    A known role is never overwritten here: only the visitor's own words about who
-    they are (the role_* intents, mapped in domain.yml) change it.
+    A service that only professionals (or only families) ask about tells the role; for the
+    others (Duidingen, Kennis, Forsa, Behandeling) the role cues of the message decide
+    (`cue_role`, from bot/lse/role_cues.py: "ik ben wijkagent ... is dit extremisme?").
+    A relative or the writer's own involvement in the cues decides over the service ("our
+    son came back from a camp in Syria" asks about LAT, but the writer is family).
+    A known role is never overwritten here: only the visitor's own words about who they
+    are (the role_* intents, mapped in domain.yml) change it.
     """
     if current_role in ROLES:
         return None
     service = SERVICE_INTENTS.get(intent or "")
+    if service is not None and cue_role in (FAMILY, INDIVIDUAL):
+        # A relative or the writer's own involvement decides over the kind of service.
+        return cue_role
     if service in PROFESSIONAL_ONLY:
         return PROFESSIONAL
     if service == "familieondersteuning":
         return FAMILY
+    if service is not None and cue_role in ROLES:
+        return cue_role
     return None
 
 
-def services_to_offer(role: Optional[str], just_explained: Optional[str] = None) -> List[str]:
+def services_to_offer(role: Optional[str]) -> List[str]:
     """Service buttons for the role (all services when the role is unknown)."""
     if role in SERVICES_FOR_ROLE:
-        keys = list(SERVICES_FOR_ROLE[role])
-    else:
-        keys = ["familieondersteuning", "forsa", "behandeling", "consultatie",
-                "trajectadvisering", "liv", "lat", "duiding", "training", "kennis"]
-    return [key for key in keys if key != just_explained]
+        return list(SERVICES_FOR_ROLE[role])
+    return ["familieondersteuning", "forsa", "behandeling", "consultatie",
+            "trajectadvisering", "liv", "lat", "duiding", "training", "kennis"]

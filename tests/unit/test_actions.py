@@ -18,14 +18,17 @@ FACTS = load_facts()
 UTC = dt.timezone.utc
 
 
-def tracker(intent="greet", text="hallo", language="nl", role=None, metadata=None):
+def tracker(intent="greet", text="hallo", language="nl", role=None, metadata=None,
+            danger=None, **extra_slots):
     slots = {name: None for name in DOMAIN["slots"]}
     slots.update({"language": language, "role": role, "session_started_metadata": metadata})
+    slots.update(extra_slots)
     return Tracker(
         sender_id="test",
         slots=slots,
         latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9},
-                        "entities": []},
+                        "entities": [], "danger": danger or {"kind": None, "imminent": False,
+                                                             "cues": []}},
         events=[],
         paused=False,
         followup_action=None,
@@ -155,3 +158,90 @@ def test_privacy_states_retention():
 def test_website():
     messages, _ = run(a.ActionGiveWebsite(), tracker("ask_website", language="en"))
     assert FACTS.website in messages[0]["text"]
+
+
+def slot_events(events):
+    return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
+
+
+def test_session_start_gives_the_opening_first_without_danger():
+    messages, events = run(a.ActionSessionStart(), tracker(metadata={"language": "nl"}))
+    assert len(messages) == 1 and "computerprogramma" in messages[0]["text"]
+    assert "intro_pending" not in slot_events(events)
+
+
+def test_session_start_waits_with_the_opening_when_the_first_message_is_danger():
+    messages, events = run(a.ActionSessionStart(),
+                           tracker(metadata={"language": "nl", "danger": "suicide"}))
+    assert messages == []
+    assert slot_events(events)["intro_pending"] is True
+
+
+def test_crisis_text_comes_first_then_the_short_opening():
+    danger = {"kind": "suicide", "imminent": False, "cues": ["farewell"]}
+    messages, events = run(a.ActionWarnSuicide(),
+                           tracker("danger_suicide", danger=danger, intro_pending=True))
+    assert "113" in messages[0]["text"] and "computerprogramma" in messages[1]["text"]
+    assert slot_events(events) == {"crisis": "suicide", "intro_pending": None}
+
+
+def test_crisis_texts_are_instructions_not_questions():
+    for action, intent, danger in (
+            (a.ActionWarnDanger(), "danger_acute", None),
+            (a.ActionWarnSuicide(), "danger_suicide", None),
+            (a.ActionWarnSuicide(), "danger_suicide", {"kind": "suicide", "imminent": True}),
+            (a.ActionWarnDanger(), "danger_acute", {"kind": "threatened", "imminent": True})):
+        for language in ("nl", "en"):
+            messages, _ = run(action, tracker(intent, danger=danger, language=language))
+            first_line = messages[0]["text"].split("\n")[0]
+            assert "112" in first_line, first_line
+
+
+def test_imminent_suicide_gets_112_and_113():
+    danger = {"kind": "suicide", "imminent": True, "cues": ["meds_collect", "now"]}
+    messages, events = run(a.ActionWarnSuicide(), tracker("danger_suicide", danger=danger))
+    text = messages[0]["text"]
+    assert text.index("112") < text.index("113")
+    assert slot_events(events)["crisis"] == "suicide_imminent"
+
+
+def test_threat_from_the_group_gets_112_and_the_police_line():
+    danger = {"kind": "threatened", "imminent": False, "cues": ["threat_received"]}
+    messages, events = run(a.ActionWarnDanger(), tracker("danger_acute", danger=danger))
+    text = messages[0]["text"]
+    assert "112" in text and FACTS.emergency["police"] in text
+    assert slot_events(events)["crisis"] == "threatened"
+
+
+@pytest.mark.parametrize("kind, number", [("suicide", "113"), ("suicide_imminent", "112"),
+                                          ("harm_others", "112"), ("threatened", "112"),
+                                          (None, "112")])
+def test_crisis_followup_repeats_the_right_number_without_a_menu(kind, number):
+    for language in ("nl", "en"):
+        messages, events = run(a.ActionCrisisFollowup(),
+                               tracker("affirm", "ja", language=language, crisis=kind))
+        assert len(messages) == 1 and number in messages[0]["text"]
+        assert not messages[0].get("buttons") and events == []
+        assert "sorry" not in messages[0]["text"].lower()
+
+
+def test_sharing_and_practical_questions_get_an_honest_i_do_not_know():
+    for action in (a.ActionExplainInformationSharing(), a.ActionExplainPractical()):
+        nl, _ = run(action, tracker("ask_information_sharing"))
+        en, _ = run(action, tracker("ask_information_sharing", language="en"))
+        assert "weet ik niet" in nl[0]["text"] or "weet ik niet" in nl[0]["text"].lower()
+        assert "do not know" in en[0]["text"].lower()
+        assert FACTS.phone in nl[0]["text"] and FACTS.email in nl[0]["text"]
+
+
+def test_contact_gives_the_weekly_hours_and_whether_open_now():
+    open_now, _ = run(a.ActionOfferContact(clock=clock(2026, 12, 1, 10, 0)), tracker("ask_opening_hours"))
+    closed, _ = run(a.ActionOfferContact(clock=clock(2026, 12, 5, 10, 0)), tracker("ask_opening_hours"))
+    weekly = "maandag tot en met vrijdag, 9.00 tot 17.00 uur"
+    assert weekly in open_now[0]["text"] and weekly in closed[0]["text"]
+    assert "nu bellen" in open_now[0]["text"] and "gesloten" in closed[0]["text"]
+
+
+def test_good_friday_is_an_open_day_for_the_contact_action():
+    messages, events = run(a.ActionOfferContact(clock=clock(2026, 4, 3, 10, 0)), tracker("ask_contact"))
+    assert slot_events(events)["office_open"] is True

@@ -44,3 +44,11 @@ def test_length_limit():
     assert check_message("a" * LIMIT, LIMIT).ok
     assert check_message("a" * (LIMIT + 1), LIMIT).problem == TOO_LONG
     assert check_message("x" * 200_000, LIMIT).problem == TOO_LONG
+
+
+def test_a_too_long_message_keeps_its_text_for_the_danger_screen_only():
+    checked = check_message("ik wil niet meer leven " * 100, 1000)
+    assert checked.problem == "too_long" and checked.text == ""
+    assert "niet meer leven" in checked.raw_text
+    huge = check_message("x" * 100000, 1000)
+    assert len(huge.raw_text) == 4000

@@ -1,0 +1,259 @@
+"""Who is writing, and whose situation is it? Role cues in a message. No Rasa.
+
+The intent classifier learns roles from examples; it generalises badly to jobs and relations
+it never saw ("ik ben apotheker", "mijn pleegdochter"). These cues come from closed word
+classes instead, so they hold for any job:
+- relation: a possessive with a relation word ("mijn (oudste) zoon", "onze pleegdochter",
+  "my best friend", "mn buurman"): the writer's own relative or someone close;
+- work: someone met through work ("mijn leerling", "een cliënt van mij", "a customer"),
+  or the writer's job ("ik werk als ...", "ik ben werkzaam bij", "as a teacher",
+  "vanuit mijn werk");
+- self: the writer's own involvement ("ik zit in een groep", "ik wil eruit", "I joined").
+
+`decide_role` turns them into a role, following the triage rules of the service:
+own involvement decides first (also when the writer mentions their family or a
+probation officer); then a relative decides over a job ("ik werk zelf bij de gemeente,
+maar dit gaat over mijn broer"); then work. No cue at all: None (the classifier keeps
+its answer, or a weak guess becomes a question).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Optional, Tuple
+
+FAMILY = "family"
+PROFESSIONAL = "professional"
+INDIVIDUAL = "individual"
+
+_RELATIONS = (
+    # Dutch
+    "zoon", "zoontje", "dochter", "dochtertje", "kind", "kinderen", "kids", "jongen", "meisje",
+    "broer", "broertje", "broers", "zus", "zusje", "zussen", "zuster", "vader", "moeder", "pa",
+    "ma", "papa", "mama", "ouders", "man", "vrouw", "echtgenoot", "echtgenote", "partner",
+    "vriend", "vriendin", "vriendje", "vriendinnetje", "beste", "neef", "neefje", "nicht",
+    "nichtje", "oom", "tante", "opa", "oma", "grootvader", "grootmoeder", "kleinzoon",
+    "kleindochter", "kleinkind", "kleinkinderen", "schoonzoon", "schoondochter", "schoonvader",
+    "schoonmoeder", "schoonzus", "schoonbroer", "zwager", "schoonouders", "stiefzoon",
+    "stiefdochter", "stiefvader", "stiefmoeder", "stiefkind", "stiefbroer", "stiefzus",
+    "pleegzoon", "pleegdochter", "pleegkind", "pleegbroer", "pleegzus", "halfbroer", "halfzus",
+    "tweelingbroer", "tweelingzus", "tweeling", "ex", "exman", "exvrouw", "ex-man", "ex-vrouw",
+    "expartner", "buurman", "buurvrouw", "buurjongen", "buurmeisje", "buren", "huisgenoot",
+    "huisgenote", "peetzoon", "peetdochter", "petekind", "peetkind", "verloofde", "lief",
+    "gezin", "familie", "familielid", "schoonfamilie", "achterneef", "achternicht", "jongste",
+    "oudste", "middelste", "vriendengroep", "maat", "maatje", "klasgenoot", "klasgenote",
+    # English
+    "son", "daughter", "child", "children", "kid", "boy", "girl", "brother", "sister",
+    "father", "mother", "dad", "mum", "mom", "parents", "husband", "wife", "boyfriend",
+    "girlfriend", "friend", "best", "nephew", "niece", "cousin", "uncle", "aunt", "grandson",
+    "granddaughter", "grandchild", "grandfather", "grandmother", "grandpa", "grandma",
+    "stepson", "stepdaughter", "stepfather", "stepmother", "stepbrother", "stepsister",
+    "foster", "brother-in-law", "sister-in-law", "son-in-law", "daughter-in-law", "in-laws",
+    "fiance", "fiancee", "neighbour", "neighbor", "flatmate", "roommate", "housemate",
+    "godson", "goddaughter", "twin", "family", "youngest", "eldest", "oldest", "mate",
+)
+_POSSESSIVES = ("mijn", "mn", "m'n", "onze", "ons", "my", "our")
+# Words that may stand between a possessive and a relation ("mijn 16-jarige zoon").
+_BETWEEN = (r"(?:\d+|\S*jarige?|\d+yo|oudste|jongste|middelste|lieve|eigen|beste|oude|"
+            r"kleine|grote|enige|tiener|volwassen|jonge|adult|teenage|teenaged|older|younger|"
+            r"little|big|eldest|youngest|dear|own|best|year|old|half|ex)")
+# People met through work, and words that say the writer writes from their job.
+_WORK_PEOPLE = (
+    "leerling", "leerlingen", "student", "studenten", "scholier", "scholieren", "cursist",
+    "client", "clienten", "clienten", "patient", "patienten", "bewoner", "bewoners",
+    "gedetineerde", "gedetineerden", "justitiabele", "verdachte", "huurder", "huurders",
+    "deelnemer", "deelnemers", "pupil", "pupillen", "jeugdige", "jongere", "jongeren",
+    "klant", "klanten", "medewerker", "medewerkers", "werknemer", "werknemers", "stagiair",
+    "lid", "leden", "spelers", "speler", "kandidaat", "caseload", "casus", "dossier",
+    "pupils", "students", "clients", "patients", "residents", "resident", "inmate",
+    "inmates", "prisoner", "prisoners", "tenant", "tenants", "customer", "customers",
+    "employee", "employees", "staff member", "participant", "participants", "trainee",
+    "member", "members", "players", "caseworker", "case",
+)
+_WORK_PHRASES = re.compile(
+    r" (?:ik werk (?:als|bij|in|op|voor)|ik ben werkzaam|werkzaam (?:als|bij|in)|in mijn werk|"
+    r"vanuit mijn werk|voor mijn werk|op mijn werk|op het werk|via mijn werk|beroepsmatig|"
+    r"mijn beroep|mijn functie|in mijn functie|mijn praktijk|mijn klas|onze school|op school waar|"
+    r"onze organisatie|onze instelling|ons team|mijn team|wij als (?:school|team|gemeente|organisatie)|"
+    r"collegas|collega s|als (?:docent|leraar|leerkracht|mentor|agent|wijkagent|huisarts|arts|"
+    r"verpleegkundige|jongerenwerker|hulpverlener|trainer|coach|begeleider|consulent|"
+    r"medewerker|ambtenaar|professional|manager|directeur|leidinggevende|werkgever)|"
+    r"i work (?:as|at|in|for|with)|at work|at my work|in my job|my job|my work|my class|"
+    r"our school|our organisation|our organization|our team|my team|my colleagues|"
+    r"as an? (?:teacher|officer|police officer|doctor|nurse|youth worker|social worker|coach|"
+    r"trainer|manager|counsellor|counselor|librarian|pharmacist|driver)|professionally|"
+    r"ik ben (?:docent|leraar|leerkracht|mentor|wijkagent|agent|huisarts|jongerenwerker|"
+    r"maatschappelijk werker|reclasseringswerker|jeugdbeschermer|apotheker|bibliothecaris|"
+    r"buschauffeur|trainer|coach|imam|predikant|dominee|leidinggevende|hr|bedrijfsarts|"
+    r"verpleegkundige|begeleider|ambtenaar|consulent|docente|lerares)|"
+    r"i am an? (?:teacher|police officer|officer|doctor|gp|nurse|youth worker|social worker|"
+    r"probation officer|coach|trainer|librarian|pharmacist|bus driver|imam|manager)|"
+    r"im an? (?:teacher|police officer|officer|doctor|gp|nurse|youth worker|social worker|"
+    r"probation officer|coach|trainer|librarian|pharmacist|bus driver|imam|manager))(?= )")
+_SELF = re.compile(
+    r" (?:ik (?:zit|zat) (?:zelf )?(?:al )?(?:\S+ ){0,2}in (?:een|de|die|deze|zon|zo n) "
+    r"(?:\S+ )?(?:groep|netwerk|beweging|organisatie|chat|appgroep|groepsapp|telegramgroep|"
+    r"scene|cel|sekte|kring|club|gemeenschap|broederschap)|"
+    r"ik ben (?:zelf )?(?:lid|ex lid|exlid|oud lid)|ik was (?:zelf )?(?:lid|actief)|"
+    r"ik wil (?:er )?(?:uit|eruit|weg uit|stoppen met|los van)|ik wil uit de|"
+    r"ik twijfel aan mijn|mijn eigen (?:ideeen|denkbeelden|gedachten|overtuiging|standpunten)|"
+    r"ik radicaliseer|ik ben (?:aan het )?radicaliseren|ik ben geradicaliseerd|"
+    r"ik ben teruggekomen|ik ben terug uit|ik ben teruggekeerd|ik ben veroordeeld|"
+    r"ik heb vastgezeten|ik kom net uit de gevangenis|ik ben uit de groep|"
+    r"ik ben gestopt met de|ik voel me aangetrokken|het gaat (?:over|om) (?:mij|mezelf|mijzelf)|"
+    r"het gaat over mij |over mezelf|over mijzelf|voor mezelf|voor mijzelf|"
+    r"i (?:am|m) (?:in|part of|a member of) (?:a|an|the|this) |i was (?:in|part of) (?:a|an|the)|"
+    r"i joined|i want (?:to get )?out|i want to leave (?:the|this|my) |i left (?:the|a|my) |"
+    r"my own (?:views|ideas|beliefs|thoughts)|i am radicali|im radicali|"
+    r"i came back from|i returned from|i was convicted|about myself|for myself|about me |"
+    r"mijn verleden in|mn verleden in|my past in|over mij (?:zelf )?(?:gebeld|verteld)|"
+    r"ik heb me aangesloten|ik heb mij aangesloten|heb me aangesloten bij|me aangesloten bij|ik was (?:vroeger )?actief|ik zat (?:bij|in) |"
+    r"ik ben uit (?:een|de|die|het) (?:\S+ ){0,2}gestapt|ik ben (?:net )?vrij na|"
+    r"ik ben er uit|ik ben eruit|ik denk dat ik (?:zelf )?radicalis|ik ben zelf|"
+    r"i used to be (?:in|part of|a member)|i (?:am|m) out now|i got out|i (?:have been|ve been) "
+    r"(?:posting|in)|i think i (?:am|m) radicali|i joined|"
+    # The writer's own probation officer, caseworker or lawyer: the writer is the client.
+    r"(?:mijn|mn) (?:\S+ ){0,3}(?:reclasseringswerker|reclasseringsmedewerker|reclassering|"
+    r"casemanager|advocaat|enkelband|begeleider van de reclassering|jeugdreclassering)|"
+    r"my (?:probation officer|parole officer|caseworker|case worker|lawyer|ankle monitor))(?= )")
+# "wijkagent hier, ...", "apotheek hier", "teacher here": a job first, then the message.
+_JOB_HERE = re.compile(
+    r"^ (?!(?:is|ben|zijn|wie|wat|hoi|hallo|hey|hi|hello|iemand|anyone|someone|ik|i) )"
+    r"(?:\S+ ){1,2}(?:hier|here)(?= )")
+
+
+# Job words by their ending, so that jobs nobody listed still count ("leerplichtambtenaar",
+# "sportschoolhouder", "woonbegeleider"); used after "ik ben", "als", or first in a message.
+_JOB_WORD = (r"\S*(?:arts|ambtenaar|werker|medewerker|begeleider|coach|trainer|docent|agent|"
+             r"verpleegkundige|consulent|coordinator|leider|adviseur|houder|chauffeur|bestuurder|"
+             r"instructeur|therapeut|psycholoog|psychiater|kundige|officier|bewaarder|beveiliger|"
+             r"manager|directeur|hulpverlener|jurist|rechercheur|handhaver|leerkracht|leraar|"
+             r"lerares|mentor|decaan|onderzoeker|journalist|apotheker|kapper|kapster|"
+             r"bibliothecaris|imam|predikant|dominee|pastor|conducteur|voogd|mentor|opbouwwerker|"
+             r"ondernemer|eigenaar|officer|teacher|worker|counsellor|counselor|nurse|doctor|"
+             r"librarian|pharmacist|driver|manager|coach|trainer|researcher|lecturer|supervisor|"
+             r"chaplain|volunteer|vrijwilliger|boa|gp|hr)")
+_RELATION_WORDS = "|".join(map(re.escape, _RELATIONS))
+_JOB = re.compile(
+    r"^ %s (?!(?:is|was|en|and)\b)|"                      # "bedrijfsarts. werknemer met ..."
+    r" ik ben (?:een |de |hier )?(?:\S+ )?%s(?= )|"          # "ik ben (school)apotheker"
+    r" (?:i am|im) (?:an? |the )?(?:\S+ )?%s(?= )|"
+    r" als (?:\S+ )?%s(?= )|"                               # "als beleidsmedewerker zoek ik"
+    r" as an? (?:\S+ )?%s(?= )|"
+    r" (?:wij|we) zijn (?:een|de|het|van de|van het|van een) (?!(?:gezin|familie|family|"
+    r"ouders|stel)\b)\S+|"                                 # "wij zijn een woningcorporatie"
+    r" (?:we are|we re|were) (?:a|an|the) (?!(?:family|couple)\b)\S+ (?:organisation|"
+    r"organization|school|team|charity|foundation|company|centre|center|municipality|club)"
+    % ((_JOB_WORD,) * 5))
+# Whose situation it is, said in so many words: this beats everything but own involvement.
+_ABOUT_RELATIVE = re.compile(
+    r" (?:het )?(?:gaat|ging) (?:het )?(?:over|om) (?:mijn|mn|onze|ons) (?:%s )?(?:%s)(?= )|"
+    r" (?:it is|its|it s|this is) (?:about|regarding) (?:my|our) (?:\S+ )?(?:%s)(?= )" % (
+        _BETWEEN, _RELATION_WORDS, _RELATION_WORDS))
+_NEIGHBOURS = re.compile(
+    r" (?:de|het|onze|ons|mijn|mn|my|our|the) (?:buurjongen|buurmeisje|buurman|buurvrouw|buren|"
+    r"buurkinderen|buurjongens|neighbour|neighbor|neighbours|neighbors|neighbour s|"
+    r"neighbor s)(?= )")
+
+
+@dataclass(frozen=True)
+class RoleCues:
+    relation: bool = False
+    work: bool = False
+    self_: bool = False
+    about_relative: bool = False
+
+    @property
+    def any(self) -> bool:
+        return self.relation or self.work or self.self_
+
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = re.sub(r"[\u2019'`]", "", text)
+    text = re.sub(r"[^a-z0-9\-]+", " ", text)
+    return " " + " ".join(text.split()) + " "
+
+
+_POSSESSIVE_RELATION = re.compile(
+    r" (?:%s)(?: %s){0,2} (?:%s)(?= )" % (
+        "|".join(map(re.escape, _POSSESSIVES)), _BETWEEN, "|".join(map(re.escape, _RELATIONS))))
+_OF_MINE_RELATION = re.compile(
+    r" (?:een|a) (?:%s) van (?:mij|me|ons)(?= )|(?:%s) of (?:mine|ours)(?= )" % (
+        "|".join(map(re.escape, _RELATIONS)), "|".join(map(re.escape, _RELATIONS))))
+_WORK_PEOPLE_RE = "|".join(map(re.escape, _WORK_PEOPLE))
+# "ik ben buschauffeur en een passagier ...", "als apotheker zie ik", "as a coach i".
+_JOB_AND_PERSON = re.compile(
+    r" (?:ik ben|ik werk als|i am an?|im an?|i work as an?) (?:\S+ ){1,3}(?:en|and) "
+    r"(?:een|mijn|mn|onze|ons|a|an|one of my|my|our) (?:\S+ )?(?:%s)(?= )|"
+    r" als (?:\S+ ){1,2}(?:zie|merk|hoor|heb|krijg|spreek|sprak|maak|kreeg|zag|werk) ik(?= )|"
+    r" as an? (?:\S+ ){1,2}i (?:see|noticed|notice|have|had|hear|heard|work|met|am)(?= )"
+    % _WORK_PEOPLE_RE)
+_WORK_PERSON = re.compile(
+    r" (?:(?:mijn|mn|onze|ons|my|our|een|a|an|the|de|het) (?:\S+ ){0,2}(?:%s))(?= )" % (
+        "|".join(map(re.escape, _WORK_PEOPLE))))
+
+
+@lru_cache(maxsize=2048)
+def cues(text: str) -> RoleCues:
+    norm = _normalise(text)
+    about_relative = bool(_ABOUT_RELATIVE.search(norm))
+    relation = about_relative or bool(_POSSESSIVE_RELATION.search(norm)
+                                      or _OF_MINE_RELATION.search(norm) or _NEIGHBOURS.search(norm))
+    work_person = bool(_WORK_PERSON.search(norm))
+    work = bool(_WORK_PHRASES.search(norm) or _JOB_HERE.search(norm) or _JOB.search(norm)
+                or _JOB_AND_PERSON.search(norm)) or (work_person and bool(
+        re.search(r" (?:mijn|mn|onze|ons|my|our) (?:\S+ ){0,2}(?:%s)(?= )" % "|".join(
+            map(re.escape, _WORK_PEOPLE)), norm)
+        or re.search(r" van (?:mij|ons)(?= )| of mine(?= )", norm)))
+    return RoleCues(relation=relation, work=work, self_=bool(_SELF.search(norm)),
+                    about_relative=about_relative)
+
+
+def decide_role(found: RoleCues) -> Optional[str]:
+    """The role the cues point to, or None when there is no cue."""
+    if found.self_:
+        return INDIVIDUAL
+    if found.relation:
+        return FAMILY
+    if found.work:
+        return PROFESSIONAL
+    return None
+
+
+ROLE_INTENTS = {FAMILY: "role_family", PROFESSIONAL: "role_professional",
+                INDIVIDUAL: "role_individual"}
+_ROLE_OF_INTENT = {intent: role for role, intent in ROLE_INTENTS.items()}
+
+
+def adjust_intent(text: str, ranking: Tuple[Tuple[str, float], ...],
+                  weak_below: float = 0.0) -> Optional[str]:
+    """The role intent to use instead of the classifier's top intent, or None to keep it.
+
+    Only a top intent that is a role (or role_unclear) is changed: a service question, a
+    greeting or a danger intent is never touched. When the cues point to another role than
+    the classifier, the cues win. When the classifier's role has confidence below
+    `weak_below` and no cue supports it, the answer is role_unclear (ask, do not guess).
+    """
+    if not ranking:
+        return None
+    top, confidence = ranking[0]
+    if top not in _ROLE_OF_INTENT and top != "role_unclear":
+        return None
+    found = cues(text)
+    wanted: Optional[str] = None
+    if found.self_:
+        wanted = ROLE_INTENTS[INDIVIDUAL]
+    elif found.about_relative or (found.relation and top != ROLE_INTENTS[INDIVIDUAL]):
+        # A relative decides over a job; someone in a network who mentions family stays.
+        wanted = ROLE_INTENTS[FAMILY]
+    elif found.work and not found.relation and top != ROLE_INTENTS[INDIVIDUAL]:
+        wanted = ROLE_INTENTS[PROFESSIONAL]
+    if wanted is not None:
+        return wanted if wanted != top else None
+    if top != "role_unclear" and confidence < weak_below and not found.any:
+        return "role_unclear"
+    return None

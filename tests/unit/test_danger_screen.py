@@ -1,0 +1,142 @@
+"""The danger screen (bot/lse/danger_screen.py) and its NLU component.
+
+These examples show each kind of signal; the measured recall and false-positive rate on
+sets written by people who never saw this code are in docs/nlu.md (scripts/evaluate_sets.py).
+"""
+import pytest
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.lse import danger_screen as ds
+from bot.nlu.danger_screen import DANGER_KEY, DangerScreen
+
+SUICIDE_INDIRECT = [
+    "ik heb al een tijdje mijn oxazepam gespaard",               # collected medication
+    "i have been saving up my sleeping pills",
+    "ik heb afscheidsbrieven geschreven voor mijn kinderen",      # farewell messages
+    "de wereld is beter af zonder mij",                          # better off without me
+    "everyone would be better off without me",
+    "ik ben alleen maar een last voor mijn familie",
+    "ik denk er steeds aan om van de flat te springen",           # jumping
+    "sometimes i think about jumping off the bridge",
+    "ik wil gewoon slapen en niet meer wakker worden",
+    "over een week ben ik er toch niet meer",
+    "hoeveel paracetamol is dodelijk",
+    "ik heb een touw gekocht",
+    "ik denk steeds aan de trein, hoe snel het zou gaan",
+    "mn dochter heeft al haar spullen weggegeven en schreef dat het zo beter is",
+    "ik denk aan zelfmoort",                                     # misspelt
+    "ik wil zelmoord plegen",
+    "im sucidal",
+]
+SUICIDE_IMMINENT = [
+    "de pillen liggen klaar, vanavond neem ik ze allemaal",
+    "ik sta nu op het dak",
+    "i have the pills in front of me right now",
+]
+HARM = [
+    "mijn broer heeft een pistool gekocht en wil vrijdag naar de synagoge",  # weapon, target, time
+    "hij zegt dat hij morgen mensen gaat neersteken",
+    "mijn zoon heeft een afscheidsvideo opgenomen en wil als martelaar sterven",  # martyrdom
+    "mijn dochter vertrekt morgen naar syrie, ze heeft al een ticket",   # leaving now
+    "he bought fertilizer and asked me not to come to school tomorrow",
+    "ik heb een lijst met namen van mensen die moeten boeten",
+    "er ligt een bom in de schuur",
+    "acuut gevaar",
+]
+THREATENED = [
+    "ik ben uit de groep gestapt en nu weten ze waar ik woon",
+    "they told me if i leave the group they will hurt my little sister",
+]
+ORDINARY = [
+    "mijn zoon kijkt filmpjes van aanslagen, moet ik me zorgen maken",
+    "mijn opa pleegde jaren geleden zelfmoord, maar nu een andere vraag: wat kost het",
+    "hij kijkt steeds video's van zelfmoordaanslagen",
+    "mijn dochter wil niet meer leven zoals wij, ze wil naar een islamitisch land",
+    "mn broer zat vast voor een aanslag die hij voorbereidde, nu is hij 2 jaar vrij",
+    "we hebben een jachtgeweer thuis, mijn man heeft een vergunning",
+    "we willen vlaggen ophangen bij de school",
+    "ik heb een vraag over de messages die mijn zoon stuurt",
+    "wat zijn jullie openingstijden",
+    "ik ben zo moe van alle ruzie thuis",
+    "ja", "nee", "wat moet ik doen",
+]
+
+
+@pytest.mark.parametrize("text", SUICIDE_INDIRECT)
+def test_indirect_suicidal_signals_are_found(text):
+    assert ds.screen(text).kind == ds.SUICIDE, text
+
+
+@pytest.mark.parametrize("text", SUICIDE_IMMINENT)
+def test_imminent_suicide_is_marked_imminent(text):
+    signal = ds.screen(text)
+    assert signal.kind == ds.SUICIDE and signal.imminent, text
+
+
+@pytest.mark.parametrize("text", HARM)
+def test_harm_to_others_is_found(text):
+    assert ds.screen(text).kind == ds.HARM_OTHERS, text
+
+
+@pytest.mark.parametrize("text", THREATENED)
+def test_a_threat_to_the_writer_is_found(text):
+    assert ds.screen(text).kind == ds.THREATENED, text
+
+
+@pytest.mark.parametrize("text", ORDINARY)
+def test_ordinary_messages_give_no_alarm(text):
+    assert not ds.screen(text).found, (text, ds.screen(text))
+
+
+def test_someone_elses_suicidal_thoughts_are_danger_too():
+    assert ds.screen("mijn dochter schreef in haar dagboek dat ze dood wil").kind == ds.SUICIDE
+    assert ds.screen("my client told me he wants to end his life").kind == ds.SUICIDE
+
+
+def test_the_verdict_names_cues_never_the_text():
+    signal = ds.screen("ik heb afscheidsbrieven geschreven")
+    assert signal.as_dict() == {"kind": "suicide", "imminent": False, "cues": ["farewell"]}
+
+
+def test_normalise_folds_case_accents_chat_spelling_and_typos():
+    assert ds.normalise("Mn ZELFMOORT… gedachtes!!") == " mijn zelfmoord gedachtes "
+    assert ds.normalise("Ik wíl dóód") == " ik wil dood "
+    assert ds.normalise("") == "  "
+
+
+def test_real_words_next_to_a_key_word_are_not_corrected():
+    assert "ophangen" not in ds.normalise("de opvangen in de buurt")
+
+
+def component_result(text, intent="role_family", confidence=0.9):
+    message = Message(data={TEXT: text})
+    message.set(INTENT, {"name": intent, "confidence": confidence})
+    message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": confidence},
+                                     {"name": "danger_suicide", "confidence": 0.05}])
+    return DangerScreen().process([message])[0]
+
+
+def test_component_overrules_the_classifier_and_reports_the_verdict():
+    message = component_result("mn zoon heeft zijn medicijnen opgespaard")
+    assert message.get(INTENT) == {"name": "danger_suicide", "confidence": 1.0}
+    ranking = [item["name"] for item in message.get(INTENT_RANKING_KEY)]
+    assert ranking == ["danger_suicide", "role_family"]
+    assert message.get(DANGER_KEY)["kind"] == "suicide"
+    assert DANGER_KEY in message.output_properties
+
+
+def test_component_keeps_the_classifier_when_the_screen_finds_nothing():
+    message = component_result("mijn zoon kijkt filmpjes van is", "role_family")
+    assert message.get(INTENT)["name"] == "role_family"
+    assert message.get(DANGER_KEY) == {"kind": None, "imminent": False, "cues": []}
+
+
+def test_component_keeps_a_danger_intent_of_the_classifier():
+    message = component_result("ik kan het allemaal niet meer aan", "danger_suicide", 0.7)
+    assert message.get(INTENT)["name"] == "danger_suicide"
+
+
+def test_threat_and_harm_use_the_acute_intent():
+    assert component_result(THREATENED[0]).get(INTENT)["name"] == "danger_acute"
+    assert component_result(HARM[1]).get(INTENT)["name"] == "danger_acute"
