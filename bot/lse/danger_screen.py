@@ -58,11 +58,18 @@ class DangerSignal:
     def found(self) -> bool:
         return self.kind is not None
 
+    @property
+    def benign(self) -> bool:
+        """No danger, and a benign reading of danger words was recognised."""
+        return self.kind is None and any(cue.startswith(BENIGN_PREFIX) for cue in self.cues)
+
     def as_dict(self) -> Dict[str, object]:
         return {"kind": self.kind, "imminent": self.imminent, "cues": list(self.cues)}
 
 
 NO_DANGER = DangerSignal()
+# Cue names of a recognised benign reading ("wil niet meer leven zoals wij", a past attack).
+BENIGN_PREFIX = "benign:"
 
 # ---- normalisation -------------------------------------------------------------------------
 
@@ -417,7 +424,9 @@ CUES: Dict[str, "re.Pattern[str]"] = {
         "filmpje*", "video*", "beelden", "film", "films", "documentaire", "game", "games",
         "gamen", "serie", "nieuws", "news", "artikel", "werkstuk", "spreekbeurt", "essay",
         "boek", "geschiedenis", "history", "meme", "memes", "liedje*", "songs", "lyrics",
-        "veroordeeld", "convicted", "meegemaakt", "zat vast", "vastgezeten", "vrijgelaten",
+        "tekende", "getekend", "tekening*", "drew", "drawing*", "drawn", "shooters", "shooter games",
+        "fortnite", "call of duty", "speelt de hele dag", "vorige maand", "last month",
+        "vorige week", "last week", "veroordeeld", "convicted", "meegemaakt", "zat vast", "vastgezeten", "vrijgelaten",
         "is nu .. vrij", "jaar vrij", "was erbij", "overleefd", "survived", "witnessed",
         "experienced", "jaren geleden", "years ago", "vorig jaar", "last year",
         "destijds", "vroeger", "gezeten", "served", "in 19*", "in 20*", "documentary"),
@@ -626,11 +635,16 @@ def _screen_normalised(text: str) -> DangerSignal:
 
     # Suicide, of the writer or of someone else.
     suicide: List[str] = []
+    benign: List[str] = []
     if suicide_cues and not (_PAST_SUICIDE.search(text) and not (cues & {"death_wish", "now"})):
         suicide.append("suicide_word")
+    elif suicide_cues:
+        benign.append("past_suicide")
     for name in ("death_wish", "burden", "not_wake", "lethal_query"):
         if name in cues and not (name == "death_wish" and _LIVING_LIKE.search(text)):
             suicide.append(name)
+        elif name in cues:
+            benign.append("way_of_living")
     if "farewell" in cues and "martyrdom" not in cues:
         suicide.append("farewell")
     if "closure" in cues and not (cues & {"violent", "weapon", "martyrdom"}):
@@ -669,14 +683,14 @@ def _screen_normalised(text: str) -> DangerSignal:
         harm.append("left_for_conflict")
     if "explicit_danger" in cues:
         harm.append("explicit_danger")
-    benign = "benign_weapon" in cues and not (cues & {"harm_verb", "soft_harm", "now"})
+    harmless_weapon = "benign_weapon" in cues and not (cues & {"harm_verb", "soft_harm", "now"})
     if "heavy_weapon" in cues and (cues & {"weapon_act_strong", "now", "at_hand", "soft_harm",
                                            "harm_verb", "place_now", "target"}) \
-            and not media_or_past and not benign:
+            and not media_or_past and not harmless_weapon:
         harm.append("heavy_weapon")
     if "weapon" in cues and (cues & {"harm_verb", "target", "soft_harm", "place_now"}) and (
             cues & {"weapon_act_strong", "now", "now_weak", "at_hand", "harm_verb", "intent",
-                    "place_now"}) and not media_or_past and not benign:
+                    "place_now"}) and not media_or_past and not harmless_weapon:
         harm.append("weapon")
     if "martyrdom" in cues:
         harm.append("martyrdom")
@@ -702,6 +716,11 @@ def _screen_normalised(text: str) -> DangerSignal:
     elif threatened:
         kind, matched, imminent = THREATENED, threatened, bool(imminent_cues)
     else:
+        if media_or_past and (cues & {"attack_plan", "violent", "weapon", "heavy_weapon"}):
+            benign.append("media_or_past")
+        if benign:
+            # A benign reading was recognised: the classifier may not turn it into an alarm.
+            return DangerSignal(cues=tuple(BENIGN_PREFIX + name for name in benign))
         return NO_DANGER
     return DangerSignal(kind=kind, imminent=imminent,
                         cues=tuple(matched + sorted(imminent_cues)))

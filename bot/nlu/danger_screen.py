@@ -39,11 +39,11 @@ class DangerScreen(GraphComponent):
         self.classifier_min_confidence = float(
             (config or {}).get("classifier_min_confidence", 0.0))
 
-    def _demote_unsure_danger(self, message: Message) -> None:
+    def _demote_unsure_danger(self, message: Message, benign: bool) -> None:
         intent = message.get(INTENT) or {}
         if intent.get("name") not in DANGER_INTENTS:
             return
-        if float(intent.get("confidence") or 0.0) >= self.classifier_min_confidence:
+        if not benign and float(intent.get("confidence") or 0.0) >= self.classifier_min_confidence:
             return
         ranking = message.get(INTENT_RANKING_KEY) or []
         others = [item for item in ranking if item.get("name") not in DANGER_INTENTS]
@@ -58,7 +58,7 @@ class DangerScreen(GraphComponent):
             signal = screen(message.get(TEXT) or "")
             message.set(DANGER_KEY, signal.as_dict(), add_to_output=True)
             if not signal.found:
-                self._demote_unsure_danger(message)
+                self._demote_unsure_danger(message, signal.benign)
                 continue
             intent = {"name": INTENT_FOR_KIND[signal.kind], "confidence": 1.0}
             ranking = [item for item in (message.get(INTENT_RANKING_KEY) or [])

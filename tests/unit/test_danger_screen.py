@@ -140,3 +140,14 @@ def test_component_keeps_a_danger_intent_of_the_classifier():
 def test_threat_and_harm_use_the_acute_intent():
     assert component_result(THREATENED[0]).get(INTENT)["name"] == "danger_acute"
     assert component_result(HARM[1]).get(INTENT)["name"] == "danger_acute"
+
+
+def test_a_benign_reading_is_reported_and_overrules_a_classifier_alarm():
+    signal = ds.screen("mijn dochter wil niet meer leven zoals wij, ze wil naar een islamitisch land")
+    assert not signal.found and signal.benign
+    message = Message(data={TEXT: "mijn dochter wil niet meer leven zoals wij"})
+    message.set(INTENT, {"name": "danger_suicide", "confidence": 0.99})
+    message.set(INTENT_RANKING_KEY, [{"name": "danger_suicide", "confidence": 0.99},
+                                     {"name": "role_family", "confidence": 0.01}])
+    message = DangerScreen({"classifier_min_confidence": 0.9}).process([message])[0]
+    assert message.get(INTENT)["name"] == "role_family"

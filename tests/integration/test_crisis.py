@@ -1,0 +1,59 @@
+"""The crisis path over the real REST channel, Rasa server and action server (issue 9)."""
+import uuid
+
+import requests
+
+from bot.lse.facts import load_facts
+
+FACTS = load_facts()
+
+
+def say(servers, sender, text):
+    answer = requests.post(f"{servers.rasa_url}/webhooks/rest/webhook",
+                           json={"sender": sender, "message": text}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    return [message.get("text", "") for message in answer.json()]
+
+
+def test_a_first_message_with_danger_gets_the_crisis_text_before_the_opening(servers):
+    sender = uuid.uuid4().hex
+    replies = say(servers, sender, "ik heb al mijn pillen gespaard en vanavond neem ik ze allemaal")
+    assert replies[0].split("\n")[0].count("112") == 1      # an instruction, 112 first
+    assert "113" in replies[0]
+    assert "computerprogramma" in replies[1]                  # the short opening after it
+    assert "Voor wie zoek je hulp" not in "\n".join(replies)
+    followup = say(servers, sender, "ja")
+    assert len(followup) == 1 and "112" in followup[0] and "113" in followup[0]
+    assert "Voor wie zoek je hulp" not in followup[0] and "Sorry" not in followup[0]
+    followup = say(servers, sender, "ik durf niet te bellen")
+    assert "113.nl" in followup[0]
+
+
+def test_danger_in_the_middle_then_the_conversation_goes_on(servers):
+    sender = uuid.uuid4().hex
+    opening = say(servers, sender, "mijn zoon van 16 kijkt steeds filmpjes van is")
+    assert "computerprogramma" in opening[0]
+    crisis = say(servers, sender, "hij heeft een mes gekocht en zegt dat hij morgen naar de synagoge gaat")
+    assert crisis[0].startswith("Is iemand") or "112" in crisis[0].split("\n")[0]
+    assert "computerprogramma" not in "\n".join(crisis)       # no second opening
+    costs = say(servers, sender, "wat kost de hulp van het lse")
+    assert "Families" in costs[0] or "families" in costs[0]
+
+
+def test_a_threat_from_the_group_gets_112_and_the_police_line(servers):
+    sender = uuid.uuid4().hex
+    replies = say(servers, sender, "ik ben uit de groep gestapt en nu weten ze waar ik woon")
+    assert "112" in replies[0] and FACTS.emergency["police"] in replies[0]
+
+
+def test_a_long_message_with_danger_is_not_lost_in_the_length_answer(servers):
+    sender = uuid.uuid4().hex
+    replies = say(servers, sender, "ik wil niet meer leven. " * 80)
+    assert "113" in replies[0] and "1000" in replies[0]
+
+
+def test_a_question_the_description_does_not_answer_gets_an_honest_answer(servers):
+    sender = uuid.uuid4().hex
+    say(servers, sender, "hallo")
+    reply = "\n".join(say(servers, sender, "werken jullie samen met de politie?"))
+    assert "weet ik niet" in reply and FACTS.phone in reply
