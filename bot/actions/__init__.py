@@ -6,6 +6,7 @@ call that logic and send the result.
 from bot.actions.actions import (  # noqa: F401
     ActionClarify,
     ActionCrisisFollowup,
+    ActionExplainFamilySupport,
     ActionExplainInformationSharing,
     ActionExplainPractical,
     ActionExplainPrivacy,

@@ -206,6 +206,19 @@ class ActionOfferMore(FactsAction):
         return [SlotSet("role", role)] if role else []
 
 
+class ActionExplainFamilySupport(FactsAction):
+    """For someone worried about a relative, friend or neighbour: call or mail (with the
+    number and hours), families do not pay, Familieondersteuning; buttons for more."""
+
+    def name(self) -> Text:
+        return "action_explain_family_support"
+
+    async def run(self, dispatcher, tracker, domain):
+        self.say(dispatcher, "family_support", language_of(tracker),
+                 button_keys=["familieondersteuning", "other_help", "contact"])
+        return []
+
+
 class ActionListServices(FactsAction):
     """Buttons for the services that fit the visitor's role."""
 

@@ -92,6 +92,26 @@ def format_clock_for(value: dt.time, language: str = "nl") -> str:
     return "{}:{:02d}".format(value.hour, value.minute) if language == "en" else format_clock(value)
 
 
+_SHORT_DAY_NAMES = {
+    "nl": ("ma", "di", "wo", "do", "vr", "za", "zo"),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
+
+
+def weekly_hours_short(facts: Facts, language: str = "nl") -> str:
+    """'ma t/m vr 9.00-17.00 uur' / 'Mon-Fri 9:00-17:00 Dutch time', from the facts file."""
+    language = "en" if language == "en" else "nl"
+    names = _SHORT_DAY_NAMES[language]
+    days = sorted(facts.open_weekdays)
+    if days and days == list(range(days[0], days[-1] + 1)) and len(days) > 2:
+        span = (f"{names[days[0]]}-{names[days[-1]]}" if language == "en"
+                else f"{names[days[0]]} t/m {names[days[-1]]}")
+    else:
+        span = ", ".join(names[day] for day in days)
+    opens, closes = format_clock_for(facts.opens, language), format_clock_for(facts.closes, language)
+    return f"{span} {opens}-{closes} Dutch time" if language == "en" else f"{span} {opens}-{closes} uur"
+
+
 def weekly_hours(facts: Facts, language: str = "nl") -> str:
     """'maandag tot en met vrijdag, 9.00 tot 17.00 uur' / 'Monday to Friday, 9:00 to 17:00
     (Dutch time)', from the facts file."""

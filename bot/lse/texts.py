@@ -9,7 +9,7 @@ import yaml
 
 from bot.lse.facts import Facts
 from bot.lse.language import DUTCH, SUPPORTED
-from bot.lse.opening_hours import weekly_hours
+from bot.lse.opening_hours import weekly_hours, weekly_hours_short
 
 TEXTS_PATH = Path(__file__).resolve().parent.parent / "texts.yml"
 
@@ -30,6 +30,7 @@ def render(key: str, language: Optional[str], facts: Facts, **extra: str) -> str
     template = load_texts()[key][language]
     values = facts.template_values()
     values["weekly_hours"] = weekly_hours(facts, language)
+    values["hours_short"] = weekly_hours_short(facts, language)
     values.update(extra)
     return template.format(**values)
 

@@ -55,3 +55,18 @@ def test_button_payloads_are_plain_text():
         for variation in variations:
             for button in variation.get("buttons", []):
                 assert not button["payload"].startswith("/")
+
+
+def test_a_worried_parents_first_screen_is_short_and_says_privacy_once():
+    """Issue 9: at most about 80 words before the first button, one privacy line, the number."""
+    from bot.lse.facts import load_facts
+    from bot.lse.texts import render
+
+    facts = load_facts()
+    for language in ("nl", "en"):
+        opening, answer = render("intro", language, facts), render("family_support", language, facts)
+        assert len(opening.split()) + len(answer.split()) <= 90, language
+        assert facts.phone in answer and facts.email in answer
+        names_line = "namen" if language == "nl" else "names"
+        assert (opening + answer).count(names_line) == 1
+        assert opening.split("\n")[0].endswith(facts.emergency["acute"] + ".")
