@@ -154,9 +154,30 @@ def _phrase(phrase: str) -> str:
     return "".join(parts).replace(" " + _GAP, _GAP, 1) if parts and parts[0] == _GAP else "".join(parts)
 
 
+# For each pattern: the words one of which must be in a message for it to match (each
+# phrase's longest literal word; a "*" word as a prefix). Lets screen() skip the patterns.
+_KEYS: Dict[int, Tuple[FrozenSet[str], Tuple[str, ...]]] = {}
+
+
+def _key_word(phrase: str) -> str:
+    words = [word for word in phrase.split() if word != ".."]
+    return max(words, key=lambda word: len(word.rstrip("*")) + (0 if word.endswith("*") else 0.5))
+
+
 def _group(*phrases: str) -> "re.Pattern[str]":
     body = "|".join(_phrase(p) for p in phrases)
-    return re.compile(r"(?:%s)(?= )" % body)
+    pattern = re.compile(r"(?:%s)(?= )" % body)
+    keys = [_key_word(phrase) for phrase in phrases]
+    _KEYS[id(pattern)] = (frozenset(key for key in keys if not key.endswith("*")),
+                          tuple(sorted({key.rstrip("*") for key in keys if key.endswith("*")})))
+    return pattern
+
+
+def _may_match(pattern: "re.Pattern[str]", tokens: FrozenSet[str]) -> bool:
+    exact, prefixes = _KEYS[id(pattern)]
+    if exact & tokens:
+        return True
+    return bool(prefixes) and any(token.startswith(prefixes) for token in tokens)
 
 
 _JUMP_VERBS = ("spring", "springen", "springt", "sprong", "gesprongen", "af te springen",
@@ -609,12 +630,31 @@ _PAST_SUICIDE = _group(
     "jaren geleden", "years ago", "vorig jaar", "last year", "in 19*", "in 20*")
 
 
+# Every signal needs at least one of these cue groups; the others (a time, a target, an
+# act, media or the past) only qualify them. One combined pattern tells first whether a
+# message holds any anchor at all: most messages do not, and then nothing else is run.
+ANCHORS = ("suicide_word", "death_wish", "burden", "not_wake", "lethal_query", "farewell",
+           "wont_be_here", "closure", "meds", "jump", "train", "rope", "hanging", "self_cut",
+           "at_the_place", "attack_plan", "violent", "soft_harm", "weapon", "heavy_weapon",
+           "martyrdom", "manifesto", "conflict_area", "warning", "threat_received",
+           "threat_to_me", "explicit_danger", "hit_list")
+# (a target with a time and an intent is a signal too: "zondag naar de synagoge om ...")
+ANCHORS = ANCHORS + ("target",)
+
+
+def _has_anchor(text: str) -> bool:
+    tokens = frozenset(text.split())
+    return any(_may_match(CUES[name], tokens) and CUES[name].search(text) for name in ANCHORS)
+
+
 def _has(cue: str, text: str) -> bool:
     return CUES[cue].search(text) is not None
 
 
 def _found(text: str, names: Iterable[str]) -> FrozenSet[str]:
-    return frozenset(name for name in names if _has(name, text))
+    tokens = frozenset(text.split())
+    return frozenset(name for name in names
+                     if _may_match(CUES[name], tokens) and _has(name, text))
 
 
 def screen(text: str) -> DangerSignal:
@@ -624,7 +664,7 @@ def screen(text: str) -> DangerSignal:
 
 @lru_cache(maxsize=2048)
 def _screen_normalised(text: str) -> DangerSignal:
-    if text.strip() == "":
+    if text.strip() == "" or not _has_anchor(text):
         return NO_DANGER
     cues = _found(text, CUES)
     suicide_text = _SUICIDE_ATTACK.sub(" ", text)

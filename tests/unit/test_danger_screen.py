@@ -151,3 +151,11 @@ def test_a_benign_reading_is_reported_and_overrules_a_classifier_alarm():
                                      {"name": "role_family", "confidence": 0.01}])
     message = DangerScreen({"classifier_min_confidence": 0.9}).process([message])[0]
     assert message.get(INTENT)["name"] == "role_family"
+
+
+def test_the_key_word_prefilter_changes_no_verdict(monkeypatch):
+    texts = SUICIDE_INDIRECT + SUICIDE_IMMINENT + HARM + THREATENED + ORDINARY
+    fast = [ds._screen_normalised.__wrapped__(ds.normalise(text)) for text in texts]
+    monkeypatch.setattr(ds, "_may_match", lambda pattern, tokens: True)
+    slow = [ds._screen_normalised.__wrapped__(ds.normalise(text)) for text in texts]
+    assert fast == slow
