@@ -12,7 +12,15 @@ components stay the same); only the intent classifier and the policies change:
     current+ted             + MemoizationPolicy and TEDPolicy
     current+ted+unexpected  + MemoizationPolicy, TEDPolicy and UnexpecTEDIntentPolicy
     diet+ted, diet+ted+unexpected
+    current+norolecues      without the role cues (bot/nlu/role_cues.py)
+    current+screenonly      the danger screen alone decides danger (no classifier guesses)
+    current+anydanger       every classifier danger guess counts (no confidence floor)
 or any config file given with --config.
+
+Every variant is also measured on the development sets (tests/nlu/dev, by
+scripts/evaluate_sets.py): role accuracy, professional routing, danger recall, false
+alarms and questions. The blind sets are never used here: choosing between variants on
+them would make them development sets.
 
     python -m bench pipelines [--variants current,diet,current+ted] [--config my.yml ...]
                               [--seconds 10] [--epochs 100]
@@ -44,7 +52,9 @@ FLOOR = 0.90
 CLASSIFIERS = ("bot.nlu.intent_classifier.LseLogisticRegressionClassifier",
                "LogisticRegressionClassifier", "DIETClassifier", "SklearnIntentClassifier")
 ALL_VARIANTS = ["current", "diet", "current+ted", "current+ted+unexpected", "diet+ted",
-                "diet+ted+unexpected"]
+                "diet+ted+unexpected", "current+norolecues", "current+screenonly",
+                "current+anydanger"]
+DEV_SETS = ROOT / "tests" / "nlu" / "dev"
 
 
 def variant_config(base: Dict[str, Any], name: str, epochs: int) -> Dict[str, Any]:
@@ -62,6 +72,18 @@ def variant_config(base: Dict[str, Any], name: str, epochs: int) -> Dict[str, An
         config["pipeline"] = pipeline
     elif parts[0] != "current":
         raise ValueError(f"unknown variant {name}")
+    pipeline = []
+    for component in config["pipeline"]:
+        component = dict(component)
+        if component.get("name") == "bot.nlu.role_cues.RoleCues" and "norolecues" in parts:
+            continue
+        if component.get("name") == "bot.nlu.danger_screen.DangerScreen":
+            if "screenonly" in parts:
+                component["classifier_min_confidence"] = 1.01
+            if "anydanger" in parts:
+                component["classifier_min_confidence"] = 0.0
+        pipeline.append(component)
+    config["pipeline"] = pipeline
     policies = [p for p in config.get("policies") or []
                 if p.get("name") not in ("TEDPolicy", "MemoizationPolicy", "UnexpecTEDIntentPolicy")]
     if "ted" in parts:
@@ -87,6 +109,22 @@ def nlu_accuracy(model: str, out: Path, log: Path) -> Dict[str, Any]:
     report = json.loads((out / "intent_report.json").read_text())
     return {"accuracy": round(report["accuracy"], 4),
             "weighted_f1": round(report["weighted avg"]["f1-score"], 4)}
+
+
+def dev_figures(model: str, out: Path, log: Path) -> Dict[str, Any]:
+    """Role, routing, danger and question figures on the development sets."""
+    path = out / "dev.json"
+    _run([str(assistants.VENV_BIN / "python"), "scripts/evaluate_sets.py", model, str(DEV_SETS),
+          "--json", str(path)], log)
+    if not path.exists():
+        return {}
+    figures = json.loads(path.read_text())
+    recall = figures.get("danger_recall") or {}
+    return {"role_accuracy": round(figures.get("role_accuracy", float("nan")), 3),
+            "professional_routing": round(figures.get("professional_routing", float("nan")), 3),
+            "danger_recall_min": round(min(recall.values()), 3) if recall else None,
+            "false_positive_rate": round(figures.get("false_positive_rate", float("nan")), 3),
+            "questions_answered": round(figures.get("questions_answered", float("nan")), 3)}
 
 
 def failed_stories(model: str, out: Path, log: Path) -> Optional[int]:
@@ -148,20 +186,25 @@ def rest_latency(model: str, workdir: Path, seconds: float) -> Dict[str, Any]:
 
 
 def markdown(rows: List[Dict[str, Any]]) -> str:
-    lines = ["| variant | held-out intent accuracy | weighted F1 | failed test stories | "
+    lines = ["| variant | held-out intent accuracy | weighted F1 | dev role / routing | "
+             "dev danger recall (lowest kind) / false alarms | dev questions | failed test stories | "
              "train from scratch (s) | NLU parse p50 / p95 (ms) | REST p50 / p95 at 1 (ms) | "
              "REST p95 at 10 (ms) | msg/s at 10 | Rasa RSS (MB) |",
-             "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
+             "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
     for row in rows:
         if row.get("error"):
-            lines.append(f"| {row['variant']} | failed: {row['error']} |||||||||")
+            lines.append(f"| {row['variant']} | failed: {row['error']} ||||||||||||")
             continue
         nlu, parse, rest = row.get("nlu", {}), row.get("parse", {}), row.get("rest", {})
         at1, at10 = rest.get("at_1", {}), rest.get("at_10", {})
         accuracy = nlu.get("accuracy")
         below = " (below the floor)" if accuracy is not None and accuracy < FLOOR else ""
+        dev = row.get("dev", {})
         lines.append(
             f"| {row['variant']} | {accuracy}{below} | {nlu.get('weighted_f1')} | "
+            f"{dev.get('role_accuracy')} / {dev.get('professional_routing')} | "
+            f"{dev.get('danger_recall_min')} / {dev.get('false_positive_rate')} | "
+            f"{dev.get('questions_answered')} | "
             f"{row.get('failed_stories')} | {row.get('train_seconds')} | "
             f"{parse.get('p50_ms')} / {parse.get('p95_ms')} | {at1.get('p50_ms')} / {at1.get('p95_ms')} | "
             f"{at10.get('p95_ms')} | {at10.get('messages_per_second')} | {rest.get('rss_mb')} |")
@@ -202,6 +245,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             model, seconds = assistants.train_lse(vdir, config_path)
             row["train_seconds"] = round(seconds, 1)
             row["nlu"] = nlu_accuracy(model, vdir / "nlu", log)
+            row["dev"] = dev_figures(model, vdir, log)
             row["failed_stories"] = failed_stories(model, vdir / "stories", log)
             row["parse"] = parse_latency(model, log)
             if not args.no_rest:

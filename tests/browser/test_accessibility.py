@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from bot.lse.facts import load_facts
 from tests.browser.chat import Chat
+from web.widget.routes import interface_texts
 
 AXE = Path(__file__).resolve().parents[2] / "web" / "widget" / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -117,7 +118,7 @@ def test_message_limit_matches_the_server(page, site):
     expect(counter).to_have_text("Nog 50 tekens")
     chat.input.press_sequentially("b" * 60)
     assert len(chat.input.input_value()) == limit
-    expect(counter).to_have_text("Je bericht is zo lang als kan")
+    expect(counter).to_have_text(interface_texts(load_facts(), "nl")["counter_full"])
 
 
 def test_screenshots(page, site, artifacts):

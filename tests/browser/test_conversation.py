@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from bot.lse.facts import load_facts
 from tests.browser.chat import Chat, contact_expectations, now
-from web.widget.routes import status_payload
+from web.widget.routes import interface_texts, status_payload
 
 PARENT = "Mijn zoon van 17 kijkt steeds IS-filmpjes en ik maak me zorgen"
 
@@ -112,7 +112,7 @@ def test_interface_follows_the_conversation_language(page, site):
     # Switching before the first message changes the interface and the privacy lines.
     chat.button("language").click()
     expect(page.locator(".lse-root")).to_have_attribute("lang", "en")
-    expect(page.locator(".lse-danger")).to_have_text("In immediate danger: call 112")
+    expect(page.locator(".lse-danger")).to_have_text(interface_texts(load_facts(), "en")["danger"])
     expect(chat.button("send")).to_have_text("Send")
     expect(chat.status).to_contain_text("now")
     assert chat.status.inner_text().strip() in expected_header("en")
@@ -183,7 +183,7 @@ def test_script_tag_attributes_set_language_and_colour(page, site):
     assert chat.launcher.evaluate("e => getComputedStyle(e).color") == "rgb(26, 26, 26)"
     chat.open()
     expect(page.locator(".lse-root")).to_have_attribute("lang", "en")
-    expect(page.locator(".lse-danger")).to_have_text("In immediate danger: call 112")
+    expect(page.locator(".lse-danger")).to_have_text(interface_texts(load_facts(), "en")["danger"])
     chat.say("hello")
     chat.wait_for_bot("digital assistant")
     assert page.console_errors == []
