@@ -199,7 +199,9 @@ class ActionOfferMore(FactsAction):
         return "action_offer_more"
 
     async def run(self, dispatcher, tracker, domain):
-        self.say(dispatcher, "offer_more", language_of(tracker), button_keys=["other_help", "contact"])
+        # The person in a network gets the number right away (content review M9).
+        key = "offer_more_with_contact" if latest_intent(tracker) == "role_individual" else "offer_more"
+        self.say(dispatcher, key, language_of(tracker), button_keys=["other_help", "contact"])
         text = (tracker.latest_message or {}).get("text") or ""
         role = triage.role_from_intent(latest_intent(tracker), tracker.get_slot("role"),
                                        role_cues.decide_role(role_cues.cues(text)))

@@ -227,7 +227,11 @@ CUES: Dict[str, "re.Pattern[str]"] = {
         "verdwijnen .. voorgoed", "disappear .. forever", "geen reden meer", "no reason anymore",
         "wil slapen en nooit",
         "kan zo niet verder leven", "can not go on living", "can not go on like this",
-        "not go on anymore", "give up on life", "opgeven .. leven"),
+        "not go on anymore", "give up on life", "opgeven .. leven", "klaar met alles",
+        "ben overal klaar mee", "done with everything", "het hoeft voor mij niet meer",
+        "hoeft voor mij niet meer", "ik wil dat het ophoudt", "wil dat het stopt",
+        "want it to stop", "want it all to stop", "make it stop", "i want it to end",
+        "wil dat alles stopt", "ik kan niet meer leven"),
     "burden": _group(
         "beter af zonder mij", "beter af zonder me", "beter zonder mij", "beter zonder me",
         "beter af als ik er niet", "beter als ik er niet", "beter als ik dood",
@@ -242,7 +246,10 @@ CUES: Dict[str, "re.Pattern[str]"] = {
         "no one would miss me", "nobody would miss me", "no one will miss me",
         "nobody will miss me", "no one would notice if", "nobody would notice if",
         "niemand zou het merken als ik", "wereld beter af", "world is better", "world would be better",
-        "world better off"),
+        "world better off", "zonder mij .. beter af", "zonder mij .. beter", "without me .. better",
+        "beter af zijn zonder", "would be better without", "nobody needs me", "niemand heeft me nodig",
+        "ik ben niks waard", "i am worthless", "ik verdien het niet om te leven",
+        "do not deserve to live"),
     "not_wake": _group(
         "niet meer wakker", "nooit meer wakker", "niet wakker te worden",
         "niet meer wakker te worden", "not wake up", "never wake up", "not to wake up",
@@ -287,7 +294,10 @@ CUES: Dict[str, "re.Pattern[str]"] = {
         "spullen weggegeven", "spullen weg te geven", "alles weggegeven", "geeft .. spullen weg",
         "geef .. spullen weg", "gaf .. spullen weg", "dingen weggegeven", "deel mijn spullen uit",
         "giving away my", "giving away his", "giving away her", "gave away my", "gave away his",
-        "gave away her", "gave away all", "giving away all",
+        "gave away her", "gave away all", "giving away all", "laatste bericht*", "last messages",
+        "datum gekozen", "datum geprikt", "een datum gekozen", "picked a date", "chosen a date",
+        "set the date", "alles geregeld", "arranged everything", "sorted out my", "wachtwoorden",
+        "passwords",
         "regelen voor als ik", "alles geregeld voor als", "sorted everything out for when"),
     "meds": _group(
         "pil*", "tablet*", "medicijn*", "medicatie", "medicine*", "medication*", "meds",
@@ -308,6 +318,8 @@ CUES: Dict[str, "re.Pattern[str]"] = {
         "fatal dose", "deadly", "innemen en", "slikken en", "alles slikken", "take them all",
         "swallow them all"),
     "lethal_query": _group(
+        "how many .. would it take", "how many .. does it take", "hoeveel .. nodig",
+        "hoeveel .. moet je nemen", "hoeveel .. zijn genoeg", "how much .. would it take",
         "hoe hoog .. flat", "hoe hoog .. brug", "hoe hoog .. gebouw", "hoe hoog .. moet",
         "how high .. building", "how high .. bridge", "how high .. to", "hoe lang .. onder water",
         "how long .. without air", "hoe lang duurt .. verdrinken", "how long .. drown",
@@ -328,6 +340,9 @@ CUES: Dict[str, "re.Pattern[str]"] = {
         "volgende trein", "de trein komt", "the train comes", "ga naar het spoor",
         "ga vannacht naar het spoor", "naar het spoor", "to the tracks", "to the railway",
         "denk aan de trein", "denk steeds aan de trein", "think about the train",
+        "denk .. aan de brug", "denk .. aan het spoor", "denk .. aan het dak", "think .. about the bridge",
+        "think .. about the tracks", "think .. about the roof", "thinking .. about the bridge",
+        "thinking .. about the tracks", "naar de brug", "to the bridge", "naar het dak",
         "motor aan", "engine running", "in de garage met", "in the garage with",
         "gas open", "gaskraan", "gas on", "mes ligt naast me", "knife next to me",
         "mes .. voor mezelf", "knife .. for myself", "mes gepakt", "took a knife",
@@ -404,7 +419,9 @@ CUES: Dict[str, "re.Pattern[str]"] = {
         "pistool", "pistolen", "revolver", "geweer", "geweren", "jachtgeweer", "kalashnikov",
         "kalasjnikov", "ak47", "handgrana*", "granaat", "bomb", "bombs", "explosive*",
         "gun", "guns", "firearm*", "rifle*", "pistol*", "grenade*", "pipe bomb", "molotov*",
-        "chemicalien", "kunstmest", "fertilizer", "fertiliser"),
+        "chemicalien", "kunstmest", "fertilizer", "fertiliser", "vuurwerkbom*", "cobra*",
+        "nitraat", "peroxide", "aceton", "tatp", "ontsteker*", "detonator*", "spijkerbom*",
+        "nail bomb*"),
     "violent": _group(
         "ontvoeren", "kidnap", "kidnapping", "toeslaan", "toe te slaan", "strike",
         "op te blazen", "neer te steken", "neer te schieten", "dood te steken", "dood te schieten",
@@ -540,7 +557,8 @@ CUES: Dict[str, "re.Pattern[str]"] = {
         "syrie", "syria", "irak", "iraq", "kalifaat", "caliphate", "de jihad", "jihad",
         "strijden", "vechten", "fight", "het front", "front", "is gebied", "isis gebied",
         "afghanistan", "somalie", "somalia", "jemen", "yemen", "sahel", "mali", "ukraine",
-        "oekraine", "gaza", "de strijd", "join isis", "join is", "aansluiten bij"),
+        "oekraine", "gaza", "de strijd", "join isis", "join is", "aansluiten bij", "turkije",
+        "turkey", "het kalifaat", "the caliphate", "de broeders daar", "the brothers there"),
     "hit_list": _group("lijst met namen", "lijst van mensen", "lijst met mensen", "a list of",
                        "list of names", "list of people", "dodenlijst", "kill list", "hit list"),
     "left_recently": _group(
@@ -555,7 +573,8 @@ CUES: Dict[str, "re.Pattern[str]"] = {
         "weggaan", "weg gaan", "leaving", "leave for", "leaves for", "flying", "fly to",
         "travel*", "going to syria", "going to iraq", "passport", "suitcase", "booked",
         "geboekt", "boek*", "afreizen", "aansluiten", "meeneemt naar", "neemt .. mee naar",
-        "meenemen naar", "take .. to syria", "taking .. to syria", "taking the kids", "tickets"),
+        "meenemen naar", "take .. to syria", "taking .. to syria", "taking the kids", "tickets",
+        "enkele reis", "one way ticket", "one-way ticket", "heeft een ticket", "has a ticket"),
     "warning": _group(
         "niet naar school", "niet naar de moskee", "niet naar de kerk", "niet naar het concert",
         "niet naar de demonstratie", "niet naar de markt", "blijf morgen thuis",
@@ -614,6 +633,22 @@ CUES: Dict[str, "re.Pattern[str]"] = {
         "zojuist"),
 }
 
+# A count of pills or strips ("40 paracetamol", "drie strips oxazepam"): collecting, in effect.
+_MANY_PILLS = re.compile(
+    r" (?:[1-9]\d+|tien|twintig|dertig|veertig|vijftig|honderd|ten|twenty|thirty|forty|fifty|"
+    r"hundred|drie|vier|vijf|three|four|five) (?:\S+ )?(?:pil\S*|tablet\S*|strip\S*|doosjes|"
+    r"doosje|pills|tablets|strips|boxes|paracetamol|oxazepam|diazepam|slaappil\S*|"
+    r"sleeping pills|insuline)(?= )")
+# "het heeft geen zin meer" (but not "... om met hem te praten"), "there is no point anymore".
+_NO_POINT = re.compile(
+    r" (?:het|alles|niks|leven|dit|mijn leven) heeft (?:allemaal |echt |gewoon |toch )?geen zin meer"
+    r"(?! om)(?= )| (?:alles|het leven|mijn leven) is (?:toch |echt )?zinloos(?= )|"
+    r" (?:there is|theres|there s) no point (?:anymore|any more|in living|in going on)(?= )|"
+    r" (?:what is|whats|what s) the point (?:of living|of going on|anymore)(?= )|"
+    r" no point (?:in )?living(?= )|"
+    # "ik wil niet meer", "ik kan niet meer" as the whole thought, at the end of a message
+    r" ik (?:wil|kan) (?:gewoon |echt |het |het gewoon |echt gewoon )?niet meer $|"
+    r" i (?:can not|cannot) do this anymore $| i (?:do not|dont) want to anymore $")
 # "wil niet meer leven zoals wij": a way of living, not a death wish.
 _LIVING_LIKE = re.compile(r" (?:leven|live|living) (?:zoals|als wij|als ons|like|in een|in nederland|"
                           r"in this|hier|here|bij ons|with us|met ons) ")
@@ -644,7 +679,8 @@ ANCHORS = ANCHORS + ("target",)
 
 def _has_anchor(text: str) -> bool:
     tokens = frozenset(text.split())
-    return any(_may_match(CUES[name], tokens) and CUES[name].search(text) for name in ANCHORS)
+    return bool(_NO_POINT.search(text)) or any(
+        _may_match(CUES[name], tokens) and CUES[name].search(text) for name in ANCHORS)
 
 
 def _has(cue: str, text: str) -> bool:
@@ -694,8 +730,10 @@ def _screen_normalised(text: str) -> DangerSignal:
     if "wont_be_here" in cues and ("farewell" in cues or "now" in cues or "meds" in cues
                                    or "death_wish" in cues or len(text) < 120):
         suicide.append("wont_be_here")
-    if "meds" in cues and "collect" in cues:
+    if "meds" in cues and ("collect" in cues or _MANY_PILLS.search(text)):
         suicide.append("meds_collect")
+    if _NO_POINT.search(text):
+        suicide.append("no_point")
     if "jump" in cues:
         suicide.append("jump")
     if "train" in cues:

@@ -245,3 +245,10 @@ def test_contact_gives_the_weekly_hours_and_whether_open_now():
 def test_good_friday_is_an_open_day_for_the_contact_action():
     messages, events = run(a.ActionOfferContact(clock=clock(2026, 4, 3, 10, 0)), tracker("ask_contact"))
     assert slot_events(events)["office_open"] is True
+
+
+def test_the_person_in_a_network_gets_the_number_with_the_offer():
+    messages, _ = run(a.ActionOfferMore(), tracker("role_individual", "ik wil uit de groep"))
+    assert FACTS.phone in messages[0]["text"] and FACTS.email in messages[0]["text"]
+    messages, _ = run(a.ActionOfferMore(), tracker("service_liv"))
+    assert FACTS.phone not in messages[0]["text"]

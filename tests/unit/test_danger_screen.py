@@ -28,6 +28,10 @@ SUICIDE_INDIRECT = [
     "ik denk aan zelfmoort",                                     # misspelt
     "ik wil zelmoord plegen",
     "im sucidal",
+    "ik heb 40 paracetamol in mn la",
+    "het heeft allemaal geen zin meer",
+    "ik wil niet meer",
+    "zonder mij zijn ze beter af",
 ]
 SUICIDE_IMMINENT = [
     "de pillen liggen klaar, vanavond neem ik ze allemaal",
@@ -60,6 +64,8 @@ ORDINARY = [
     "wat zijn jullie openingstijden",
     "ik ben zo moe van alle ruzie thuis",
     "ja", "nee", "wat moet ik doen",
+    "hij wil niet meer naar school",
+    "het heeft geen zin meer om met hem te praten",
 ]
 
 
