@@ -10,7 +10,7 @@ PYTHON310 ?= $(shell (command -v pyenv >/dev/null 2>&1 && pyenv which python 2>/
 
 # Everything that changes the trained model: configuration, data and the custom NLU components.
 TRAINING_FILES := config.yml domain.yml $(shell find bot/data -name '*.yml' 2>/dev/null | sort) \
-  $(wildcard bot/nlu/*.py) bot/lse/danger_screen.py bot/lse/role_cues.py bot/lse/vocabulary.py bot/lse/language.py
+  $(wildcard bot/nlu/*.py) bot/lse/danger_screen.py bot/lse/danger_model.py bot/lse/role_cues.py bot/lse/vocabulary.py bot/lse/language.py
 MODEL_HASH := $(shell cat $(TRAINING_FILES) | sha256sum | cut -c1-16)
 MODEL := models/lse-$(MODEL_HASH).tar.gz
 

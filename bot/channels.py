@@ -11,7 +11,7 @@ own `rest` and `socketio` channels (POST /webhooks/rest/webhook and socket.io on
 - no visitor text in the logs;
 - only the metadata key `language` is accepted from the client; the detected
   language of the message is added, so the opening is in the visitor's language;
-- the danger screen (bot/lse/danger_screen.py) on every message: its kind goes into the
+- the danger screen (bot/nlu/danger_screen.py, of the loaded model) on every message: its kind goes into the
   metadata, so that a conversation that starts with danger gets the crisis text before the
   opening; a message too long for the NLU that holds danger gets the crisis text with the
   request to write less.
@@ -35,12 +35,12 @@ from socketio import AsyncServer
 
 from bot import rasa_patches
 from bot.lse import crisis
-from bot.lse.danger_screen import screen
 from bot.lse.facts import Facts, load_facts
 from bot.lse.language import SUPPORTED, detect_language, warm_up
 from bot.lse.message_checks import CheckedMessage, check_message
 from bot.lse.redaction import redact
 from bot.lse.texts import render
+from bot.nlu.danger_screen import danger_verdict
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ def _clean_metadata(raw: Any, text: str) -> Dict[str, Any]:
     detected = detect_language(text)
     language = detected or (requested if requested in SUPPORTED else None)
     metadata: Dict[str, Any] = {"language": language} if language else {}
-    signal = screen(text)
+    signal = danger_verdict(text)
     if signal.found:
         metadata["danger"] = signal.kind
     return metadata
@@ -104,7 +104,7 @@ class _CheckedInput:
         reply = render("input_" + str(checked.problem), language, self.facts)
         text = checked.raw_text
         if text:
-            signal = screen(text)
+            signal = danger_verdict(text)
             if signal.found:
                 kind = crisis.crisis_kind(
                     crisis.SUICIDE if signal.kind == crisis.SUICIDE else crisis.HARM_OTHERS,

@@ -179,9 +179,11 @@ def evaluate(parser: Parser, set_dir: Path, show_errors: bool) -> Dict[str, Any]
         conversations = danger.get("conversations") or []
         good = 0
         for item in conversations:
-            first, second = item["turns"][0], item["turns"][1]
+            # No crisis text on the ordinary first turn; one on a later turn (the danger
+            # comes in turn two, or in turn three of the longer ones).
+            first, later = item["turns"][0], item["turns"][1:]
             ok = (intent_of(parser.parse(first)) not in DANGER_INTENT
-                  and intent_of(parser.parse(second)) in DANGER_INTENT)
+                  and any(intent_of(parser.parse(turn)) in DANGER_INTENT for turn in later))
             good += ok
             if not ok:
                 errors.append(("conversation", item["kind"], " || ".join(item["turns"])))

@@ -275,6 +275,8 @@ CUES: Dict[str, "re.Pattern[str]"] = {
     "wont_be_here": _group(
         "er volgende week niet meer", "er morgen niet meer", "er binnenkort niet meer",
         "er straks niet meer", "er niet meer zijn", "ben er niet meer", "ben er dan niet meer", "er niet lang meer",
+        "not want live", "no want live", "do not want live", "not see a way out",
+        "do not see a way out", "niet meer verder kan",
         "will not be here", "will not be around", "not be here next", "not be around much",
         "not be around for", "my last night", "my last day", "mijn laatste avond",
         "mijn laatste nacht", "mijn laatste dag", "mijn laatste bericht", "my last message",
@@ -298,7 +300,10 @@ CUES: Dict[str, "re.Pattern[str]"] = {
         "datum gekozen", "datum geprikt", "een datum gekozen", "picked a date", "chosen a date",
         "set the date", "alles geregeld", "arranged everything", "sorted out my", "wachtwoorden",
         "passwords",
-        "regelen voor als ik", "alles geregeld voor als", "sorted everything out for when"),
+        "regelen voor als ik", "alles geregeld voor als", "sorted everything out for when",
+        "tot ziens iedereen", "dag iedereen", "bye everyone", "goodbye everyone", "het was mooi",
+        "it was nice knowing", "testament geregeld", "testament opgesteld", "testament gemaakt",
+        "made my will", "wrote my will", "uitvaart*", "funeral", "begrafenis geregeld"),
     "meds": _group(
         "pil*", "tablet*", "medicijn*", "medicatie", "medicine*", "medication*", "meds",
         "paracetamol", "oxazepam", "diazepam", "temazepam", "lorazepam", "insuline",
@@ -316,7 +321,7 @@ CUES: Dict[str, "re.Pattern[str]"] = {
         "all at once", "all of them", "whole bottle", "whole box", "whole pack", "enough to",
         "genoeg om", "genoeg voor", "overdosis", "overdose", "dodelijk*", "lethal",
         "fatal dose", "deadly", "innemen en", "slikken en", "alles slikken", "take them all",
-        "swallow them all"),
+        "swallow them all", "liggen hier", "ligt hier", "welke ik moet", "which ones i need"),
     "lethal_query": _group(
         "how many .. would it take", "how many .. does it take", "hoeveel .. nodig",
         "hoeveel .. moet je nemen", "hoeveel .. zijn genoeg", "how much .. would it take",
@@ -423,7 +428,8 @@ CUES: Dict[str, "re.Pattern[str]"] = {
         "nitraat", "peroxide", "aceton", "tatp", "ontsteker*", "detonator*", "spijkerbom*",
         "nail bomb*"),
     "violent": _group(
-        "ontvoeren", "kidnap", "kidnapping", "toeslaan", "toe te slaan", "strike",
+        "ontvoeren", "kidnap", "take out the", "take them out", "take him out", "take her out",
+        "uitschakelen", "uit de weg ruimen", "kidnapping", "toeslaan", "toe te slaan", "strike",
         "op te blazen", "neer te steken", "neer te schieten", "dood te steken", "dood te schieten",
         "aan te vallen", "te vermoorden", "in brand te steken", "to attack", "attack a",
         "blow .. up", "bedreigt .. met", "dreigt .. met", "threatening .. with",
@@ -450,7 +456,8 @@ CUES: Dict[str, "re.Pattern[str]"] = {
         "the right moment", "day of reckoning", "dag van de afrekening", "ik weet wie",
         "i know who", "weet waar ze wonen",
         "know where they live", "toeslaan", "zover is", "bijna zover", "iets gebeuren",
-        "something .. happen"),
+        "something .. happen", "moet boeten", "must pay", "zuivering", "zuiveren", "purge",
+        "cleansing", "iets groots", "something big"),
     "intent": _group(
         "ik ga", "ga ik", "hij gaat", "gaat hij", "zij gaat", "ze gaan", "gaan ze", "we gaan",
         "gaat", "wil", "wilt", "willen", "plant", "plannen", "van plan", "zal", "zullen",
@@ -462,12 +469,24 @@ CUES: Dict[str, "re.Pattern[str]"] = {
         "filmpje*", "video*", "beelden", "film", "films", "documentaire", "game", "games",
         "gamen", "serie", "nieuws", "news", "artikel", "werkstuk", "spreekbeurt", "essay",
         "boek", "geschiedenis", "history", "meme", "memes", "liedje*", "songs", "lyrics",
-        "tekende", "getekend", "tekening*", "drew", "drawing*", "drawn", "shooters", "shooter games",
+        "tekende", "getekend", "tekening*", "tekenen", "tekent", "drew", "draw", "draws",
+        "drawing*", "drawn", "spel", "spelletje*", "shooters", "shooter games", "pleegde",
+        "pleegden", "gepleegd", "committed", "carried out", "toen ze klein", "toen hij klein",
+        "toen ik klein", "when they were little", "when i was little", "when he was little",
+        "nachtmerries", "nightmares", "trauma", "gevlucht", "fled", "wat is een", "wat betekent",
+        "uitleggen wat", "what is a", "what does .. mean", "scriptie", "thesis", "onderzoek naar",
+        "research on", "jaren tachtig", "jaren negentig", "jaren zeventig", "in de jaren",
         "fortnite", "call of duty", "speelt de hele dag", "vorige maand", "last month",
         "vorige week", "last week", "veroordeeld", "convicted", "meegemaakt", "zat vast", "vastgezeten", "vrijgelaten",
         "is nu .. vrij", "jaar vrij", "was erbij", "overleefd", "survived", "witnessed",
         "experienced", "jaren geleden", "years ago", "vorig jaar", "last year",
         "destijds", "vroeger", "gezeten", "served", "in 19*", "in 20*", "documentary"),
+    # A question about a term, a lesson, history or the news: not a plan.
+    "about_the_term": _group(
+        "wat is een", "wat betekent", "uitleggen wat", "wat bedoelen ze met", "what is a",
+        "what does .. mean", "geschiedenis", "history", "documentaire", "documentary", "nieuws",
+        "news", "les over", "lesson about", "werkstuk", "spreekbeurt", "scriptie", "thesis",
+        "discussie over", "discussion about"),
     # Harm aimed at the writer or their family ("ze doen mijn moeder iets aan").
     "threat_to_me": _group(*[pattern for verb in (
             "iets aandoen", "iets aan doen", "aandoen", "afmaken", "afmaakt", "vermoorden",
@@ -478,6 +497,8 @@ CUES: Dict[str, "re.Pattern[str]"] = {
             "ze .. me pakken", "me gaan pakken", "mij gaan pakken", "ons gaan pakken",
             "foto van mijn huis", "foto van ons huis", "picture of my house", "photo of my house",
             "my own address", "mijn eigen adres", "mijn adres gestuurd", "sent me my address",
+            "posted my", "my parents house", "adres online", "address online", "adres gedeeld",
+            "you know what to do", "je weet wat je moet doen", "jullie weten wat je moet doen",
             "weten waar mijn familie", "weten waar mn familie", "know where my family",
             "weten waar mijn ouders", "weet waar mijn ouders", "weten waar ik woon"]),
     "weapon": _group(
@@ -489,7 +510,8 @@ CUES: Dict[str, "re.Pattern[str]"] = {
         "kogels", "kruisboog", "gun", "guns", "firearm*", "rifle*", "pistol*", "knife",
         "knives", "bomb", "bombs", "explosive*", "fertilizer", "fertiliser", "pipe bomb", "ammo",
         "ammunition", "bullets", "grenade*", "axe", "crossbow", "3d printed", "3d geprint", "kalasjnikov", "het spul", "the stuff", "drone", "jachtgeweer",
-        "hunting rifle", "bijl", "hamer", "honkbalknuppel", "baseball bat", "vuurwerk"),
+        "hunting rifle", "bijl", "hamer", "honkbalknuppel", "baseball bat", "vuurwerk", "de tas",
+        "het pakket", "the package", "the bag"),
     # Found, made, bought, hidden or carried: more than owning.
     "weapon_act_strong": _group(
         "gevonden", "vond", "found", "gemaakt", "maakt", "maken", "making", "made", "bouwen",
@@ -560,6 +582,7 @@ CUES: Dict[str, "re.Pattern[str]"] = {
         "oekraine", "gaza", "de strijd", "join isis", "join is", "aansluiten bij", "turkije",
         "turkey", "het kalifaat", "the caliphate", "de broeders daar", "the brothers there"),
     "hit_list": _group("lijst met namen", "lijst van mensen", "lijst met mensen", "a list of",
+                       "lijst gemaakt", "made a list", "lijst van wie", "list of who",
                        "list of names", "list of people", "dodenlijst", "kill list", "hit list"),
     "left_recently": _group(
         "vanochtend vertrokken", "net vertrokken", "gisteren vertrokken", "is vertrokken",
@@ -626,9 +649,7 @@ CUES: Dict[str, "re.Pattern[str]"] = {
         "on the edge", "already took", "just took", "have taken", "swallowed", "ready", "in front of me", "hier voor me", "voor me liggen", "heb de pillen",
         "got the pills", "heeft al tickets", "al tickets", "heeft al", "already has",
         "klaar", "besloten", "decided", "de datum", "een datum", "datum geprikt", "the date",
-        "a date", "set a date", "plan", "gepland", "planned", "een plan", "voor de deur",
-        "at the door", "op straat", "in de klas", "in class", "bij de school", "at the school",
-        "op schiphol", "at the airport", "op het vliegveld", "onderweg", "on the way",
+        "a date", "set a date", "plan", "gepland", "planned", "een plan", "op schiphol", "at the airport", "op het vliegveld", "onderweg", "on the way",
         "on his way", "on her way", "is net", "net de deur uit", "just left", "just now",
         "zojuist"),
 }
@@ -649,6 +670,18 @@ _NO_POINT = re.compile(
     # "ik wil niet meer", "ik kan niet meer" as the whole thought, at the end of a message
     r" ik (?:wil|kan) (?:gewoon |echt |het |het gewoon |echt gewoon )?niet meer $|"
     r" i (?:can not|cannot) do this anymore $| i (?:do not|dont) want to anymore $")
+# Idioms that sound like danger and are not ("this is killing me", "ik lach me dood",
+# "ik ga dood van schaamte", "mijn baas vermoordt me"): removed before the cues are matched.
+_IDIOMS = re.compile(
+    r" (?:this|it|that|the \S+|my (?:boss|mum|mom|dad|mother|father|teacher|wife|husband)|"
+    r"she|he) (?:is|will|s|gonna|going to|would)(?: \S+)? kill(?:ing)? me(?= )|"
+    r" literally kill(?:ing)? (?:me|her|him|us)(?= )| (?:i m|im|i am) killing (?:her|him|them)(?= )|"
+    r" (?:ik )?(?:lach|schrik|schrok|verveel|werk|schaam|lachte) (?:me|mij) (?:\S+ )?dood(?= )|"
+    r" (?:ga|gaat|gaan) dood van (?:de |het )?(?:schaamte|verveling|honger|stress|zorgen|lachen|"
+    r"angst|kou|warmte)(?= )| doodmoe(?= )| doodop(?= )| dood van de zorgen(?= )|"
+    r" (?:mijn|mn) (?:baas|moeder|vader|ma|pa|vrouw|man) (?:vermoordt|vermoord|maakt) me(?: af)?(?= )|"
+    r" maak ik hem af(?= (?:\S+ ){0,3}(?:maar|grapje|haha|lol))| dit maakt me kapot(?= )|"
+    r" ik schiet (?:bijna )?in de stress(?= )")
 # "wil niet meer leven zoals wij": a way of living, not a death wish.
 _LIVING_LIKE = re.compile(r" (?:leven|live|living) (?:zoals|als wij|als ons|like|in een|in nederland|"
                           r"in this|hier|here|bij ons|with us|met ons) ")
@@ -660,7 +693,10 @@ _SUICIDE_ATTACK = re.compile(
 # A completed suicide in the past, told as background ("mijn opa pleegde jaren geleden
 # zelfmoord"): the word alone is no signal then.
 _PAST_SUICIDE = _group(
-    "pleegde", "heeft .. gepleegd", "hebben .. gepleegd", "committed suicide",
+    "pleegde", "heeft .. gepleegd", "hebben .. gepleegd", "gepleegd", "committed suicide",
+    "jaren tachtig", "jaren negentig", "jaren zeventig", "in de jaren", "scriptie", "thesis",
+    "onderzoek naar", "research on", "cijfers", "statistics", "preventie", "prevention",
+    "training over", "training on",
     "died by suicide", "killed himself", "killed herself", "overleden", "passed away",
     "jaren geleden", "years ago", "vorig jaar", "last year", "in 19*", "in 20*")
 
@@ -700,6 +736,11 @@ def screen(text: str) -> DangerSignal:
 
 @lru_cache(maxsize=2048)
 def _screen_normalised(text: str) -> DangerSignal:
+    without_idioms = _IDIOMS.sub(" ", text)
+    if without_idioms != text:
+        found = _screen_normalised(without_idioms)
+        return found if found.found or found.benign else DangerSignal(
+            cues=(BENIGN_PREFIX + "idiom",))
     if text.strip() == "" or not _has_anchor(text):
         return NO_DANGER
     cues = _found(text, CUES)
@@ -770,7 +811,7 @@ def _screen_normalised(text: str) -> DangerSignal:
             cues & {"weapon_act_strong", "now", "now_weak", "at_hand", "harm_verb", "intent",
                     "place_now"}) and not media_or_past and not harmless_weapon:
         harm.append("weapon")
-    if "martyrdom" in cues:
+    if "martyrdom" in cues and "about_the_term" not in cues:
         harm.append("martyrdom")
     if "manifesto" in cues and "manifesto_act" in cues and (cues & {"harm_verb", "now", "target"}):
         harm.append("manifesto")
@@ -778,7 +819,8 @@ def _screen_normalised(text: str) -> DangerSignal:
         harm.append("leaving_now")
     if "warning" in cues and (cues & {"now", "harm_verb", "weapon", "target"}):
         harm.append("warning")
-    threatened = [name for name in ("threat_received", "threat_to_me") if name in cues]
+    threatened = [name for name in ("threat_received", "threat_to_me") if name in cues
+                  and not (name == "threat_to_me" and media_or_past)]
 
     if suicide and not (harm and "martyrdom" in harm and suicide == ["farewell"]):
         kind = SUICIDE
@@ -794,7 +836,9 @@ def _screen_normalised(text: str) -> DangerSignal:
     elif threatened:
         kind, matched, imminent = THREATENED, threatened, bool(imminent_cues)
     else:
-        if media_or_past and (cues & {"attack_plan", "violent", "weapon", "heavy_weapon"}):
+        if (media_or_past and (cues & {"attack_plan", "violent", "weapon", "heavy_weapon",
+                                       "threat_to_me"})) or (
+                "martyrdom" in cues and "about_the_term" in cues):
             benign.append("media_or_past")
         if benign:
             # A benign reading was recognised: the classifier may not turn it into an alarm.
@@ -802,6 +846,13 @@ def _screen_normalised(text: str) -> DangerSignal:
         return NO_DANGER
     return DangerSignal(kind=kind, imminent=imminent,
                         cues=tuple(matched + sorted(imminent_cues)))
+
+
+def imminence_cues(text: str) -> Tuple[str, ...]:
+    """The imminence cues of a message (a time, the means at hand, a plan), for a danger the
+    statistical model found where no cue group did."""
+    norm = normalise(text)[:4000]
+    return tuple(sorted(_found(norm, ("now", "now_weak", "at_hand"))))
 
 
 def screen_many(texts: Iterable[str]) -> List[DangerSignal]:

@@ -1,15 +1,21 @@
 """Rasa NLU component: the danger screen (bot/lse/danger_screen.py) on every message.
 
 Runs after every intent classifier and fallback component, so nothing after it can change
-its verdict: a message the screen finds dangerous gets the danger intent for its kind with
-confidence 1.0, whatever the classifier thought. The verdict itself (kind, imminent, the
-names of the cues, never the text) is added to the NLU result as `danger`, where the
-crisis actions and the staff app read it. A message the screen finds safe keeps the
-classifier's answer, a danger intent included (recall first).
+its verdict. For each message:
+1. the cue lists of the screen; a message they find dangerous gets the danger intent for its
+   kind with confidence 1.0, whatever the classifier thought;
+2. otherwise, unless the screen recognised a benign reading ("wil niet meer leven zoals
+   wij", a past attack, a video), the danger model (bot/lse/danger_model.py, trained here
+   on the training data: danger intents against all others) with `model_threshold` on its
+   probability of danger;
+3. otherwise the classifier's own danger guess counts only when it is very sure
+   (`classifier_min_confidence`); a less sure one gives way to its best other intent.
+The verdict (kind, imminent, the names of the cues or "model", never the text) is added to
+the NLU result as `danger`, where the crisis actions and the staff app read it.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -17,27 +23,72 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.lse.danger_screen import INTENT_FOR_KIND, screen
+from bot.lse.danger_model import DangerModel
+from bot.lse.danger_screen import INTENT_FOR_KIND, DangerSignal, imminence_cues, screen
 
 DANGER_KEY = "danger"
+# The screen of the model this process loaded, for the channels (bot/channels.py), which
+# screen a message before the NLU runs: the crisis text must come before the opening.
+_LOADED: List["DangerScreen"] = []
 DANGER_INTENTS = frozenset(INTENT_FOR_KIND.values())
+MODEL_FILE = "danger_model.pkl"
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class DangerScreen(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"classifier_min_confidence": 0.0}
+        return {"classifier_min_confidence": 0.0, "model_threshold": 0.5, "random_seed": 2026}
+
+    def __init__(self, config: Optional[Dict[Text, Any]] = None,
+                 model_storage: Optional[ModelStorage] = None,
+                 resource: Optional[Resource] = None,
+                 model: Optional[DangerModel] = None) -> None:
+        config = {**self.get_default_config(), **(config or {})}
+        self.classifier_min_confidence = float(config["classifier_min_confidence"])
+        self.model_threshold = float(config["model_threshold"])
+        self.random_seed = int(config["random_seed"])
+        self._model_storage = model_storage
+        self._resource = resource
+        self.model = model or DangerModel(None)
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
                resource: Resource, execution_context: ExecutionContext) -> "DangerScreen":
-        return cls(config)
+        return cls(config, model_storage, resource)
 
-    def __init__(self, config: Dict[Text, Any] = None) -> None:
-        self.classifier_min_confidence = float(
-            (config or {}).get("classifier_min_confidence", 0.0))
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [(example.get(TEXT) or "", example.get(INTENT))
+                    for example in training_data.intent_examples]
+        self.model = DangerModel.fit(examples, seed=self.random_seed)
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / MODEL_FILE).write_bytes(self.model.dumps())
+        return self._resource
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "DangerScreen":
+        try:
+            with model_storage.read_from(resource) as directory:
+                model = DangerModel.loads((directory / MODEL_FILE).read_bytes())
+        except (ValueError, FileNotFoundError):
+            model = DangerModel(None)  # trained without examples: the cue lists alone
+        component = cls(config, model_storage, resource, model)
+        _LOADED[:] = [component]
+        return component
+
+    def verdict(self, text: str) -> DangerSignal:
+        """The screen's cue lists first; the model where they found nothing."""
+        signal = screen(text)
+        if signal.found or signal.benign:
+            return signal
+        verdict = self.model.predict(text)
+        if verdict is None or verdict.p_danger < self.model_threshold:
+            return signal
+        cues = imminence_cues(text)
+        return DangerSignal(kind=verdict.kind, imminent=bool(cues), cues=("model",) + cues)
 
     def _demote_unsure_danger(self, message: Message, benign: bool) -> None:
         intent = message.get(INTENT) or {}
@@ -55,7 +106,7 @@ class DangerScreen(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            signal = screen(message.get(TEXT) or "")
+            signal = self.verdict(message.get(TEXT) or "")
             message.set(DANGER_KEY, signal.as_dict(), add_to_output=True)
             if not signal.found:
                 self._demote_unsure_danger(message, signal.benign)
@@ -66,3 +117,12 @@ class DangerScreen(GraphComponent):
             message.set(INTENT, intent, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
         return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+
+def danger_verdict(text: str) -> DangerSignal:
+    """The verdict of the loaded model's screen (cue lists and model), or of the cue lists
+    alone when no model is loaded in this process."""
+    return _LOADED[0].verdict(text) if _LOADED else screen(text)
