@@ -53,6 +53,7 @@ class DangerScreen(GraphComponent):
         self._model_storage = model_storage
         self._resource = resource
         self.model = model or DangerModel(None)
+        self._cache: Dict[str, DangerSignal] = {}
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
@@ -63,6 +64,7 @@ class DangerScreen(GraphComponent):
         examples = [(example.get(TEXT) or "", example.get(INTENT))
                     for example in training_data.intent_examples]
         self.model = DangerModel.fit(examples, seed=self.random_seed)
+        self._cache.clear()
         with self._model_storage.write_to(self._resource) as directory:
             (directory / MODEL_FILE).write_bytes(self.model.dumps())
         return self._resource
@@ -80,7 +82,17 @@ class DangerScreen(GraphComponent):
         return component
 
     def verdict(self, text: str) -> DangerSignal:
-        """The screen's cue lists first; the model where they found nothing."""
+        """The screen's cue lists first; the model where they found nothing. Cached per
+        text: the channel screens a message just before the NLU screens it again."""
+        cached = self._cache.get(text)
+        if cached is None:
+            cached = self._verdict(text)
+            if len(self._cache) >= 1024:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[text] = cached
+        return cached
+
+    def _verdict(self, text: str) -> DangerSignal:
         signal = screen(text)
         if signal.found or signal.benign:
             return signal

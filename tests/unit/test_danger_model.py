@@ -58,3 +58,11 @@ def test_the_component_trains_stores_loads_and_uses_the_model(tmp_path):
     assert message.get(DANGER_KEY)["cues"][0] == "model"
     # the channels ask the loaded screen too
     assert danger_verdict(text).kind == "harm_others"
+
+
+def test_the_fast_scorer_gives_scikit_learns_probabilities():
+    model = DangerModel.fit(EXAMPLES)
+    texts = [text for text, _ in EXAMPLES] + ["iets heel anders", "", "pillen liggen klaar"]
+    for text, reference in zip(texts, model.predict_many(texts)):
+        fast = model.predict(text)
+        assert abs(fast.p_danger - reference.p_danger) < 1e-9 and fast.kind == reference.kind
