@@ -476,6 +476,7 @@ CUES: Dict[str, "re.Pattern[str]"] = {
         "nachtmerries", "nightmares", "trauma", "gevlucht", "fled", "wat is een", "wat betekent",
         "uitleggen wat", "what is a", "what does .. mean", "scriptie", "thesis", "onderzoek naar",
         "research on", "jaren tachtig", "jaren negentig", "jaren zeventig", "in de jaren",
+        "thriller", "roman", "novel", "jaren terug", "years back",
         "fortnite", "call of duty", "speelt de hele dag", "vorige maand", "last month",
         "vorige week", "last week", "veroordeeld", "convicted", "meegemaakt", "zat vast", "vastgezeten", "vrijgelaten",
         "is nu .. vrij", "jaar vrij", "was erbij", "overleefd", "survived", "witnessed",
@@ -675,13 +676,18 @@ _NO_POINT = re.compile(
 _IDIOMS = re.compile(
     r" (?:this|it|that|the \S+|my (?:boss|mum|mom|dad|mother|father|teacher|wife|husband)|"
     r"she|he) (?:is|will|s|gonna|going to|would)(?: \S+)? kill(?:ing)? me(?= )|"
-    r" literally kill(?:ing)? (?:me|her|him|us)(?= )| (?:i m|im|i am) killing (?:her|him|them)(?= )|"
+    r" literally kill(?:ing)? (?:me|her|him|us)(?= )|"
+    r" (?:will|gonna|going to|would) murder me(?= )| (?:ugh|oh|just|god|omg) shoot me(?= )| (?:i m|im|i am) killing (?:her|him|them)(?= )|"
     r" (?:ik )?(?:lach|schrik|schrok|verveel|werk|schaam|lachte) (?:me|mij) (?:\S+ )?dood(?= )|"
     r" (?:ga|gaat|gaan) dood van (?:de |het )?(?:schaamte|verveling|honger|stress|zorgen|lachen|"
     r"angst|kou|warmte)(?= )| doodmoe(?= )| doodop(?= )| dood van de zorgen(?= )|"
     r" (?:mijn|mn) (?:baas|moeder|vader|ma|pa|vrouw|man) (?:vermoordt|vermoord|maakt) me(?: af)?(?= )|"
     r" maak ik hem af(?= (?:\S+ ){0,3}(?:maar|grapje|haha|lol))| dit maakt me kapot(?= )|"
     r" ik schiet (?:bijna )?in de stress(?= )")
+# Long ago: a threat or a death years back is background, not danger now.
+_LONG_AGO = re.compile(r" (?:jaren|years) (?:geleden|terug|ago|back)(?= )| in de jaren(?= )|"
+                       r" toen ik (?:klein|jong) was(?= )| when i was (?:little|young)(?= )")
+
 # "wil niet meer leven zoals wij": a way of living, not a death wish.
 _LIVING_LIKE = re.compile(r" (?:leven|live|living) (?:zoals|als wij|als ons|like|in een|in nederland|"
                           r"in this|hier|here|bij ons|with us|met ons) ")
@@ -819,8 +825,9 @@ def _screen_normalised(text: str) -> DangerSignal:
         harm.append("leaving_now")
     if "warning" in cues and (cues & {"now", "harm_verb", "weapon", "target"}):
         harm.append("warning")
+    long_ago = bool(_LONG_AGO.search(text))
     threatened = [name for name in ("threat_received", "threat_to_me") if name in cues
-                  and not (name == "threat_to_me" and media_or_past)]
+                  and not (name == "threat_to_me" and media_or_past) and not long_ago]
 
     if suicide and not (harm and "martyrdom" in harm and suicide == ["farewell"]):
         kind = SUICIDE
