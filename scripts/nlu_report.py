@@ -33,7 +33,7 @@ def sets_table(blind: Dict[str, Any], dev: Dict[str, Any]) -> List[str]:
     recall = lambda figures, kind: pct((figures.get("danger_recall") or {}).get(kind))
     right = lambda figures, kind: pct((figures.get("danger_right_number") or {}).get(kind))
     return [
-        "| figure | blind sets (`tests/nlu/blind`) | development sets (`tests/nlu/dev`, tuned on) |",
+        "| figure | blind sets (`tests/nlu/blind`) | development set 3 (`tests/nlu/dev3`, tuned on) |",
         "|---|--:|--:|",
         row("role accuracy (first messages)", lambda f: pct(f.get("role_accuracy"))),
         row("  Dutch / English", lambda f: " / ".join(

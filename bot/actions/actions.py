@@ -233,46 +233,46 @@ class ActionListServices(FactsAction):
         return []
 
 
-class ActionExplainPrivacy(FactsAction):
-    def name(self) -> Text:
-        return "action_explain_privacy"
+class _SayText(FactsAction, metaclass=abc.ABCMeta):
+    """An action that says one text of bot/texts.yml, in the conversation's language."""
+
+    text_key = ""
 
     async def run(self, dispatcher, tracker, domain):
-        self.say(dispatcher, "privacy", language_of(tracker))
+        self.say(dispatcher, self.text_key, language_of(tracker))
         return []
 
 
-class ActionExplainInformationSharing(FactsAction):
+class ActionExplainPrivacy(_SayText):
+    text_key = "privacy"
+
+    def name(self) -> Text:
+        return "action_explain_privacy"
+
+
+class ActionExplainInformationSharing(_SayText):
     """Police, reporting, lists, confidentiality: the description does not say, so say so."""
+
+    text_key = "information_sharing"
 
     def name(self) -> Text:
         return "action_explain_information_sharing"
 
-    async def run(self, dispatcher, tracker, domain):
-        self.say(dispatcher, "information_sharing", language_of(tracker),
-                 weekly_hours=opening_hours.weekly_hours(self.facts, language_of(tracker)))
-        return []
 
-
-class ActionExplainPractical(FactsAction):
+class ActionExplainPractical(_SayText):
     """Waiting times, referrals, home visits: not in the description; a staff member knows."""
+
+    text_key = "practical_unknown"
 
     def name(self) -> Text:
         return "action_explain_practical"
 
-    async def run(self, dispatcher, tracker, domain):
-        self.say(dispatcher, "practical_unknown", language_of(tracker),
-                 weekly_hours=opening_hours.weekly_hours(self.facts, language_of(tracker)))
-        return []
 
+class ActionGiveWebsite(_SayText):
+    text_key = "website"
 
-class ActionGiveWebsite(FactsAction):
     def name(self) -> Text:
         return "action_give_website"
-
-    async def run(self, dispatcher, tracker, domain):
-        self.say(dispatcher, "website", language_of(tracker))
-        return []
 
 
 class ActionStartOver(FactsAction):
