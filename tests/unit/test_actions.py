@@ -252,3 +252,13 @@ def test_the_person_in_a_network_gets_the_number_with_the_offer():
     assert FACTS.phone in messages[0]["text"] and FACTS.email in messages[0]["text"]
     messages, _ = run(a.ActionOfferMore(), tracker("service_liv"))
     assert FACTS.phone not in messages[0]["text"]
+
+
+def test_every_crisis_text_names_112_and_113():
+    """A message judged the wrong kind still gets both numbers (docs/nlu.md: right text)."""
+    from bot.lse import crisis
+
+    for kind, key in crisis.TEXT_FOR_KIND.items():
+        for language in ("nl", "en"):
+            text = a.render(key, language, FACTS)
+            assert FACTS.emergency["acute"] in text and FACTS.emergency["suicide_prevention_free"] in text, (kind, language)
