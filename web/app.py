@@ -30,13 +30,7 @@ def create_app(settings: Settings | None = None, name: str = "lse_web") -> Sanic
         return text("ok")
 
     for module_name in BLUEPRINT_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as error:
-            if error.name and module_name.startswith(error.name):
-                continue  # that part is not built yet
-            raise
-        module.register(app, settings)
+        importlib.import_module(module_name).register(app, settings)
     return app
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Optional, Tuple
 
@@ -37,7 +37,6 @@ class Facts:
     emergency: Dict[str, str]
     retention_days: int
     max_message_length: int
-    raw: Dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def template_values(self) -> Dict[str, str]:
         """Values that response texts may use as {placeholders}."""
@@ -98,7 +97,6 @@ def facts_from_dict(data: Dict[str, Any]) -> Facts:
         emergency={key: str(value) for key, value in data["emergency"].items()},
         retention_days=int(data["privacy"]["retention_days"]),
         max_message_length=int(data["chat"]["max_message_length"]),
-        raw=data,
     )
     if facts.opens >= facts.closes:
         raise ValueError("opening_hours: 'opens' must be before 'closes'")

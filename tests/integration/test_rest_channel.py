@@ -101,8 +101,10 @@ def test_typed_slash_commands_cannot_set_slots_or_trigger_intents(servers):
     assert state["slots"]["role"] is None
     user_events = [event for event in state["events"] if event["event"] == "user"]
     assert all(not event["text"].startswith("/") for event in user_events)
-    intents = {event["parse_data"]["intent"]["name"] for event in user_events}
-    assert not intents & {"inform"}
+    # Rasa's shorthand parses "/intent" with confidence 1.0 and "/restart" restarts the
+    # conversation: neither may happen to typed text.
+    assert all(event["parse_data"]["intent"].get("confidence", 0) < 1.0 for event in user_events)
+    assert not any(event["event"] == "restart" for event in state["events"])
 
 
 @pytest.mark.parametrize(

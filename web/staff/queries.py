@@ -11,7 +11,7 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -530,7 +530,3 @@ def list_users(databases: Databases) -> List[Dict[str, Any]]:
             sa.select(db.users.c.username, db.users.c.is_admin, db.users.c.active,
                       db.users.c.created_at).order_by(db.users.c.username))]
 
-
-def iter_chunks(values: Sequence[str], size: int) -> Iterable[Sequence[str]]:
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
