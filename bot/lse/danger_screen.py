@@ -39,7 +39,6 @@ from rapidfuzz.distance import DamerauLevenshtein
 SUICIDE = "suicide"
 HARM_OTHERS = "harm_others"
 THREATENED = "threatened"
-KINDS = (SUICIDE, HARM_OTHERS, THREATENED)
 
 # The intents the assistant uses for each kind (see domain.yml).
 INTENT_FOR_KIND = {SUICIDE: "danger_suicide", HARM_OTHERS: "danger_acute",
@@ -861,6 +860,3 @@ def imminence_cues(text: str) -> Tuple[str, ...]:
     norm = normalise(text)[:4000]
     return tuple(sorted(_found(norm, ("now", "now_weak", "at_hand"))))
 
-
-def screen_many(texts: Iterable[str]) -> List[DangerSignal]:
-    return [screen(text) for text in texts]
