@@ -147,3 +147,56 @@ def test_list_query_uses_bound_parameters(setup):
     started = time.perf_counter()
     queries.list_conversations(databases, queries.ListFilter(flags=tuple(queries.FLAGS)))
     assert time.perf_counter() - started < 1
+
+
+def poisoned(start):
+    """A conversation whose slots got values nobody allowed (review H1: `/ /greet{...}`)."""
+    script = seed.short_conversation(start, "mijn broer\x00 praat over de strijd " + "x" * 400)
+    script.slot("language", "x" * 40)
+    script.slot("role", "a\x00")
+    script.slot("language", "a\x00")
+    return script
+
+
+def test_slot_values_nobody_allowed_are_not_indexed(setup):
+    store, databases, _ = setup
+    seed.write(store, "vergiftigd", poisoned(NOW - dt.timedelta(hours=2)))
+    seed.write(store, "gewoon", seed.worried_parent(NOW - dt.timedelta(hours=1)))
+    assert index.refresh(databases)
+    found = rows(databases)
+    bad = found["vergiftigd"]
+    # The language slot was "nl" before the bad values: that stays; the role is unknown.
+    assert bad.language == "nl" and bad.role is None
+    assert "\x00" not in bad.first_message and "\x00" not in bad.search_text
+    assert len(bad.first_message) <= db.conversations.c.first_message.type.length
+    assert found["gewoon"].role == "family"
+    # The allowed values are those of domain.yml.
+    assert index.slot_values("language") == ("nl", "en")
+    assert set(index.slot_values("role")) == {"family", "professional", "individual"}
+    assert queries.ROLES[:-1] == index.slot_values("role")
+
+
+def test_a_row_the_database_refuses_is_skipped_and_logged_without_text(setup, monkeypatch,
+                                                                       caplog):
+    store, databases, _ = setup
+    for sender in ("eerste", "kapot", "derde"):
+        seed.write(store, sender, seed.short_conversation(NOW, f"geheim-{sender} verhaal"))
+    original = index.Summary.row
+
+    def row(summary):
+        values = original(summary)
+        if summary.sender_id == "kapot":
+            values["started_at"] = None  # NOT NULL: the database refuses this row
+        return values
+
+    monkeypatch.setattr(index.Summary, "row", row)
+    with caplog.at_level("ERROR", logger="web.staff.index"):
+        assert index.refresh(databases)
+    assert set(rows(databases)) == {"eerste", "derde"}
+    assert "kapot" in caplog.text and "geheim" not in caplog.text
+
+
+def test_csv_cells_are_never_formulas_also_after_spaces():
+    for value in ("=1+1", " =1+1", "  +SUM(A1)", "\t=1", " @x", "\u00a0-1"):
+        assert queries._cell(value).startswith("'"), value
+    assert queries._cell("gewoon een zin") == "gewoon een zin"

@@ -14,15 +14,18 @@ processes (the web app and the command line tool).
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import sqlalchemy as sa
+import yaml
 from sqlalchemy.engine import Connection
 
 from web.staff import db
@@ -37,6 +40,36 @@ FIRST_MESSAGE_LENGTH = 280
 SEARCH_TEXT_LENGTH = 6000
 
 _process_lock = threading.Lock()
+DOMAIN_FILE = Path(__file__).resolve().parents[2] / "domain.yml"
+
+
+@functools.lru_cache(maxsize=None)
+def slot_values(name: str) -> Tuple[str, ...]:
+    """The values a categorical slot may have, from domain.yml (the one place they are
+    defined). A slot value from the tracker outside these is not indexed: a visitor can get
+    any string into a slot (Rasa does not check categorical values), and the index must
+    neither store it nor fail on it."""
+    with open(DOMAIN_FILE, encoding="utf-8") as handle:
+        slots = (yaml.safe_load(handle) or {}).get("slots") or {}
+    return tuple(str(value) for value in (slots.get(name) or {}).get("values") or ())
+
+
+def _allowed(name: str, value: Any) -> Optional[str]:
+    return value if isinstance(value, str) and value in slot_values(name) else None
+
+
+def _column_size(column: str) -> Optional[int]:
+    return getattr(db.conversations.c[column].type, "length", None)
+
+
+def clean_text(value: Any, size: Optional[int] = None) -> Optional[str]:
+    """A string both databases take: no NUL (PostgreSQL refuses it), no lone surrogates
+    (they cannot be encoded), at most `size` characters (the column's size)."""
+    if not isinstance(value, str):
+        return None
+    text = value.replace("\x00", "")
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    return text[:size] if size else text
 
 
 @dataclass
@@ -57,11 +90,17 @@ class Summary:
     texts: List[str] = field(default_factory=list)
 
     def row(self) -> Dict[str, Any]:
-        search = " \n".join(self.texts).lower()[:SEARCH_TEXT_LENGTH]
+        # Every string is cleaned and cut to its column, whatever reached the tracker.
+        search = clean_text(" \n".join(self.texts).lower(), SEARCH_TEXT_LENGTH)
+        first = clean_text(self.first_message or "", min(FIRST_MESSAGE_LENGTH,
+                                                           _column_size("first_message")))
         return {
             "sender_id": self.sender_id, "started_at": self.started_at,
-            "last_event_at": self.last_event_at, "role": self.role, "language": self.language,
-            "first_message": (self.first_message or "")[:FIRST_MESSAGE_LENGTH] or None,
+            "last_event_at": self.last_event_at,
+            "role": clean_text(_allowed("role", self.role), _column_size("role")),
+            "language": clean_text(_allowed("language", self.language),
+                                   _column_size("language")),
+            "first_message": first or None,
             "user_messages": self.user_messages, "bot_messages": self.bot_messages,
             "danger_112": self.danger_112, "danger_113": self.danger_113,
             "contact_open": self.contact_open, "contact_closed": self.contact_closed,
@@ -112,9 +151,10 @@ def summarize(sender_id: str, rows: Iterable[Any]) -> Optional[Summary]:
             data = _json(row.data)
             name, value = data.get("name"), data.get("value")
             if name == "role":
-                summary.role = value if isinstance(value, str) else None
-            elif name == "language" and isinstance(value, str):
-                summary.language = value
+                summary.role = _allowed("role", value)
+            elif name == "language":
+                # An unknown value is no language: the last valid one stays.
+                summary.language = _allowed("language", value) or summary.language
             elif name == "office_open" and isinstance(value, bool):
                 if value:
                     summary.contact_open += 1
@@ -163,9 +203,32 @@ def write_summaries(staff: Connection, tracker: Connection, senders: Sequence[st
             summary = summarize(sender, grouped.get(sender, []))
             if summary is not None:
                 rows.append(summary.row())
-        if rows:
+        written += _insert_rows(staff, rows)
+    return written
+
+
+def _insert_rows(staff: Connection, rows: List[Dict[str, Any]]) -> int:
+    """Inserts index rows; when the batch fails, row by row, skipping (and logging, without
+    any text) a row the database still refuses, so one bad conversation cannot stop the
+    index for everyone."""
+    if not rows:
+        return 0
+    try:
+        with staff.begin_nested():
             staff.execute(db.conversations.insert(), rows)
-        written += len(rows)
+        return len(rows)
+    except (sa.exc.SQLAlchemyError, ValueError):
+        pass
+    written = 0
+    for row in rows:
+        try:
+            with staff.begin_nested():
+                staff.execute(db.conversations.insert(), [row])
+            written += 1
+        except (sa.exc.SQLAlchemyError, ValueError) as error:
+            # The error's text can hold the row's values: only its class is logged.
+            logger.error("index: conversation %s not indexed (%s)", row.get("sender_id"),
+                         type(error).__name__)
     return written
 
 

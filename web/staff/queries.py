@@ -18,12 +18,14 @@ import sqlalchemy as sa
 
 from web.staff import db
 from web.staff.db import Databases
+from web.staff.index import slot_values
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 PAGE_SIZE = 50
 MAX_EXPORT = 5000
-ROLES = ("family", "professional", "individual", "unknown")
-LANGUAGES = ("nl", "en")
+# The values of the slots in domain.yml; "unknown" is the list's filter for "no role".
+ROLES = slot_values("role") + ("unknown",)
+LANGUAGES = slot_values("language")
 FLAGS = {
     "danger": "Gevaar (112 of 113)",
     "danger_112": "Doorverwezen naar 112",
@@ -435,8 +437,9 @@ def export_json(records: List[Dict[str, Any]]) -> str:
 
 def _cell(value: Any) -> str:
     text = "" if value is None else str(value)
-    # No formulas when the file is opened in a spreadsheet.
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    # No formulas when the file is opened in a spreadsheet, also not after spaces that
+    # an import with "trim spaces" removes.
+    if text.lstrip()[:1] in ("=", "+", "-", "@") or text[:1] in ("\t", "\r"):
         text = "'" + text
     return text
 
