@@ -89,7 +89,9 @@ def stack(tmp_path_factory):
                       web_port=free_port(), tracker_db=str(tracker_db), staff_db=str(staff_db),
                       log_dir=log_dir,
                       extra_env={"LSE_STAFF_PURGE_DELAY_SECONDS": "2",
-                                 "LSE_STAFF_INDEX_INTERVAL_SECONDS": "2"})
+                                 "LSE_STAFF_INDEX_INTERVAL_SECONDS": "2",
+                                 # as behind nginx: one proxy, whose X-Forwarded-For counts
+                                 "LSE_PROXIES_COUNT": "1"})
     servers.start()
     yield Stack(servers, tracker_db, staff_db, log_dir)
     servers.stop()

@@ -1,16 +1,20 @@
 """Logging in, sessions, CSRF, rate limits, and that no staff route answers without a login."""
 import re
 import sqlite3
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sanic import Sanic
+from sanic.request import Request
 
 from conftest import ADMIN, PARENT_ID, STAFF
 from web.app import create_app
 from web.settings import Settings
 from web.staff import auth
 from web.staff.db import Databases
-from web.staff.routes import ADMIN_ONLY, PUBLIC
+from web.staff.routes import ADMIN_ONLY, PUBLIC, client_address
 
 PARAMETERS = {"conversation_id": PARENT_ID, "name": "per-dag.svg"}
 PARAM_RE = re.compile(r"<([a-z_]+)(?::[a-z]+)?>")
@@ -180,3 +184,156 @@ def test_bad_usernames_are_refused(tmp_path, username):
     databases = Databases.connect(tmp_path / "c.db", tmp_path / "s.db")
     with pytest.raises(auth.AuthError):
         auth.create_user(databases, username, "correct horse battery")
+
+
+def _databases(tmp_path):
+    databases = Databases.connect(tmp_path / "c.db", tmp_path / "s.db")
+    auth.create_user(databases, "anna", "correct horse battery")
+    return databases
+
+
+def test_bad_passwords_from_one_address_do_not_lock_the_account_elsewhere(tmp_path):
+    """Review M3 (a): 5 bad passwords for anna from A; anna herself, from B, gets in."""
+    databases = _databases(tmp_path)
+    policy = auth.LoginPolicy()
+    now = time.time()
+    for _ in range(5):
+        assert auth.login(databases, "anna", "fout", "198.51.100.1", policy, now=now).outcome \
+            == "invalid"
+    assert auth.login(databases, "anna", "correct horse battery", "203.0.113.7", policy,
+                      now=now).outcome == "ok"
+    # From A: a delay, not a lock, and it doubles with every further failure.
+    locked = auth.login(databases, "anna", "correct horse battery", "198.51.100.1", policy,
+                        now=now + 1)
+    assert locked.outcome == "locked" and 0 < locked.retry_after <= policy.backoff_seconds
+    later = now + policy.backoff_seconds + 1
+    assert auth.login(databases, "anna", "fout", "198.51.100.1", policy, now=later).outcome \
+        == "invalid"
+    again = auth.login(databases, "anna", "fout", "198.51.100.1", policy, now=later + 1)
+    assert again.outcome == "locked"
+    assert policy.backoff_seconds < again.retry_after <= 2 * policy.backoff_seconds
+    # Capped: after many rounds the delay is never more than backoff_max_seconds.
+    moment = later
+    for _ in range(12):
+        result = auth.login(databases, "anna", "fout", "198.51.100.1", policy, now=moment)
+        moment += (result.retry_after or 0) + 1
+        assert result.retry_after <= policy.backoff_max_seconds
+    assert auth.login(databases, "anna", "correct horse battery", "198.51.100.1", policy,
+                      now=moment + policy.backoff_max_seconds).outcome == "ok"
+
+
+def test_parallel_bad_logins_get_no_more_guesses_than_the_limit_sqlite(tmp_path):
+    """Review M3 (c), on SQLite: the attempt is counted before Argon2 runs."""
+    databases = _databases(tmp_path)
+    policy = auth.LoginPolicy()
+    with ThreadPoolExecutor(20) as pool:
+        outcomes = list(pool.map(lambda _: auth.login(databases, "anna", "fout", "10.1.1.1",
+                                                      policy).outcome, range(20)))
+    assert outcomes.count("invalid") <= policy.max_failures_per_user
+    assert outcomes.count("locked") >= 20 - policy.max_failures_per_user
+
+
+def test_argon2_runs_outside_the_write_transaction(tmp_path, monkeypatch):
+    databases = _databases(tmp_path)
+    writable = []
+
+    class Spy(type(auth._hasher)):
+        def verify(self, hash_, password):
+            # While the password is checked another process can write to the database.
+            other = sqlite3.connect(tmp_path / "s.db", timeout=0)
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                other.execute("ROLLBACK")
+                writable.append(True)
+            except sqlite3.OperationalError:
+                writable.append(False)
+            finally:
+                other.close()
+            return super().verify(hash_, password)
+
+    monkeypatch.setattr(auth, "_hasher", Spy())
+    assert auth.login(databases, "anna", "fout", "10.0.0.9", auth.LoginPolicy()).outcome == "invalid"
+    assert auth.login(databases, "anna", "correct horse battery", "10.0.0.9",
+                      auth.LoginPolicy()).outcome == "ok"
+    assert writable == [True, True]
+
+
+def test_the_typed_username_is_never_stored(tmp_path):
+    """Review L9: a password typed into the username field stays nowhere."""
+    databases = _databases(tmp_path)
+    typed = "MijnGeheimeWachtwoord!"
+    auth.login(databases, typed, "x", "192.0.2.44", auth.LoginPolicy())
+    dump = "\n".join(sqlite3.connect(tmp_path / "s.db").iterdump())
+    assert typed.lower() not in dump.lower() and "192.0.2.44" not in dump
+    assert "staff_login_failures" not in dump
+
+
+def test_an_ipv6_block_counts_as_one_address():
+    assert auth.address_key("2001:db8:1:2::5") == auth.address_key("[2001:db8:1:2:ffff::1]")
+    assert auth.address_key("2001:db8:1:3::5") != auth.address_key("2001:db8:1:2::5")
+    assert auth.address_key("::ffff:192.0.2.1") == "192.0.2.1"
+
+
+def _request(app, headers, peer="127.0.0.1"):
+    request = Request(b"/staff/login", headers, "1.1", "POST", None, app)
+
+    class ConnInfo:
+        client_ip = peer
+
+    request.conn_info = ConnInfo()
+    return request
+
+
+def test_forwarded_addresses_count_only_behind_a_configured_proxy():
+    from sanic.compat import Header
+    headers = Header({"X-Forwarded-For": "203.0.113.50"})
+    direct = Sanic(f"direct_{int(time.time() * 1000)}")
+    assert client_address(_request(direct, headers)) == "127.0.0.1"  # ignored: no proxy
+    settings = Settings(proxies_count=1)
+    proxied = create_app(settings, name=f"proxied_{int(time.time() * 1000)}")
+    assert proxied.config.PROXIES_COUNT == 1
+    assert client_address(_request(proxied, headers)) == "203.0.113.50"
+    assert client_address(_request(proxied, Header({}))) == "127.0.0.1"
+    # Only the address the proxy itself added counts, not one the client made up.
+    spoofed = Header({"X-Forwarded-For": "10.9.9.9, 203.0.113.51"})
+    assert client_address(_request(proxied, spoofed)) == "203.0.113.51"
+
+
+def test_many_failures_behind_the_proxy_do_not_lock_out_other_staff(stack):
+    """Review M3 (b): behind the proxy every request comes from 127.0.0.1; 20 failures
+    from one client (for made-up accounts) block that client, not the staff member."""
+    attacker = stack.client()
+    for number in range(20):
+        answer = attacker.request(
+            "POST", "/staff/login", headers={"X-Forwarded-For": "203.0.113.9"},
+            data=_login_form(attacker, f"mallory{number}", "niet-het-goede-wachtwoord"))
+        assert answer.status_code == 401, number
+    blocked = attacker.request("POST", "/staff/login", headers={"X-Forwarded-For": "203.0.113.9"},
+                               data=_login_form(attacker, *STAFF))
+    assert blocked.status_code == 429
+    member = stack.client()
+    answer = member.request("POST", "/staff/login", headers={"X-Forwarded-For": "198.51.100.7"},
+                            data=_login_form(member, *STAFF))
+    assert answer.status_code == 303
+    assert stack.client().login(*STAFF).status_code == 303  # and without a forwarded address
+
+
+def _login_form(client, username, password):
+    form = client.get("/staff/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+    return {"username": username, "password": password, "csrf_token": token, "next": "/staff/"}
+
+
+def test_deactivate_user_ends_the_sessions_and_the_logins(stack):
+    made = stack.cli("create-user", "vertrokken", stdin="een-wachtwoord-voor-weg\n")
+    assert made.returncode == 0, made.stderr
+    client = stack.client().logged_in("vertrokken", "een-wachtwoord-voor-weg")
+    assert client.get("/staff/").status_code == 200
+    done = stack.cli("deactivate-user", "vertrokken")
+    assert done.returncode == 0, done.stderr
+    assert client.get("/staff/").status_code == 303
+    assert client.get("/staff/api/conversations").status_code == 401
+    assert stack.client().login("vertrokken", "een-wachtwoord-voor-weg").status_code == 401
+    assert stack.cli("deactivate-user", "bestaat-niet").returncode == 2
+    listing = stack.cli("list-users").stdout
+    assert "vertrokken\tmedewerker (uitgeschakeld)" in listing

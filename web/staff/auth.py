@@ -5,19 +5,31 @@
 - A session is a random 256-bit token in a cookie (Secure, HttpOnly, SameSite=Strict, path
   /staff); the database keeps only its SHA-256. A session ends after `idle_seconds` without
   a request, after `max_seconds` in all, and at logout.
-- Failed logins are counted per account and per IP address in a sliding window; past the
-  limit a login is refused (also with the right password) until the window has passed.
+- Failed logins slow down, they do not lock an account: per account *and* client address,
+  the first `max_failures_per_user` failures are free, then each next attempt from there
+  waits twice as long as the one before (`backoff_seconds`, up to `backoff_max_seconds`).
+  Someone who guesses a username only slows himself down; the staff member logs in from
+  her own address. Per client address (an IPv6 address counts as its /64) at most
+  `max_failures_per_ip` failures per window, over all accounts. The client address is the
+  one a configured proxy passes (routes.client_address), else the peer.
+- An attempt is counted *before* the password is checked, in one short transaction that
+  holds the counter rows (SELECT ... FOR UPDATE on PostgreSQL, SQLite's write lock), so
+  parallel attempts cannot all slip under the limit; Argon2 runs after that transaction,
+  outside any database lock. A successful login takes its own attempt back.
+- The counters are keyed by SHA-256 hashes: the typed username (sometimes a password typed
+  into the wrong field) and the address are never stored.
 - Every session has its own CSRF token, put in every form and checked on every POST.
 """
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import re
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, NamedTuple, Optional, Sequence, Tuple
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -54,11 +66,23 @@ class Session:
 
 @dataclass(frozen=True)
 class LoginPolicy:
+    # free failures per account and address, then a delay that doubles
     max_failures_per_user: int = 5
+    backoff_seconds: float = 30.0
+    backoff_max_seconds: float = 15 * 60
+    # failures per address over all accounts, per window; then the address waits a window
     max_failures_per_ip: int = 20
+    # a counter without failures for this long starts again at zero
     window_seconds: int = 15 * 60
     idle_seconds: int = 30 * 60
     max_seconds: int = 12 * 60 * 60
+
+
+class LoginResult(NamedTuple):
+    outcome: str                      # "ok", "invalid" or "locked"
+    token: Optional[str] = None
+    session: Optional["Session"] = None
+    retry_after: float = 0.0          # seconds, when locked
 
 
 def _digest(token: str) -> str:
@@ -99,40 +123,120 @@ def set_password(databases: Databases, username: str, password: str) -> None:
         connection.execute(db.sessions.delete().where(db.sessions.c.user_id == user.id))
 
 
-def _failures(connection, key: str, since: float) -> int:
-    f = db.login_failures.c
-    return int(connection.execute(sa.select(sa.func.count()).select_from(db.login_failures)
-                                  .where(f.key == key, f.at >= since)).scalar_one())
+def _hash(*parts: str) -> str:
+    return hashlib.sha256("\x00".join(("lse-staff-login",) + parts).encode("utf-8")).hexdigest()
+
+
+def address_key(address: str) -> str:
+    """The address a limit counts: an IPv6 address by its /64 (one subscriber's block)."""
+    text = (address or "unknown").strip().strip("[]")
+    try:
+        parsed = ipaddress.ip_address(text)
+    except ValueError:
+        return text[:100]
+    if parsed.version == 6:
+        if parsed.ipv4_mapped:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
+def _counter_keys(username: str, address: str) -> Tuple[str, str]:
+    where = address_key(address)
+    return "a:" + _hash("account", username, where)[:60], "i:" + _hash("address", where)[:60]
+
+
+def _claim(connection: Any, key: str) -> Any:
+    """The counter row of `key`, locked until the transaction ends."""
+    t = db.login_throttle
+    values = dict(key=key, failures=0, last_failure_at=0.0, blocked_until=0.0)
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+        connection.execute(insert(t).values(**values).on_conflict_do_nothing(index_elements=["key"]))
+    elif connection.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+        connection.execute(insert(t).values(**values).on_conflict_do_nothing(index_elements=["key"]))
+    elif connection.execute(sa.select(t.c.key).where(t.c.key == key)).first() is None:
+        connection.execute(t.insert().values(**values))
+    return connection.execute(sa.select(t).where(t.c.key == key).with_for_update()).one()
+
+
+def _blocked_for(failures: int, free: int, base: float, cap: float) -> float:
+    if failures < free:
+        return 0.0
+    return min(base * 2 ** (failures - free), cap)
+
+
+def _reserve(databases: Databases, keys: Sequence[str], rules: Sequence[Tuple[int, float, float]],
+             now: float, window: float) -> float:
+    """Counts one attempt for every key, unless one of them is blocked: then returns the
+    seconds until it is free again (and counts nothing)."""
+    t = db.login_throttle
+    with databases.staff.begin() as connection:
+        # Stale counters go on the way (the cutoff is far past the longest block).
+        connection.execute(t.delete().where(t.c.last_failure_at < now - 4 * window,
+                                            t.c.blocked_until < now))
+        rows = {key: _claim(connection, key) for key in sorted(keys)}
+        wait = max(rows[key].blocked_until - now for key in keys)
+        if wait > 0:
+            return wait
+        for key, (free, base, cap) in zip(keys, rules):
+            row = rows[key]
+            failures = 0 if now - row.last_failure_at > window else row.failures
+            failures += 1
+            blocked = _blocked_for(failures, free, base, cap)
+            connection.execute(t.update().where(t.c.key == key).values(
+                failures=failures, last_failure_at=now,
+                blocked_until=now + blocked if blocked else 0.0))
+    return 0.0
+
+
+def _give_back(connection: Any, account_key: str, address_key_: str,
+               rules: Sequence[Tuple[int, float, float]], now: float) -> None:
+    """After a successful login: the account's counter is cleared, and the address gets
+    back the attempt that was counted for it."""
+    t = db.login_throttle
+    connection.execute(t.delete().where(t.c.key == account_key))
+    row = connection.execute(sa.select(t).where(t.c.key == address_key_).with_for_update()).first()
+    if row is not None:
+        failures = max(0, row.failures - 1)
+        free, base, cap = rules[1]
+        blocked = _blocked_for(failures, free, base, cap)
+        connection.execute(t.update().where(t.c.key == address_key_).values(
+            failures=failures, blocked_until=min(row.blocked_until, now + blocked)
+            if blocked else 0.0))
 
 
 def login(databases: Databases, username: str, password: str, ip: str,
-          policy: LoginPolicy, now: Optional[float] = None) -> tuple:
-    """Checks a login. Returns ("ok", token, Session), ("locked", None, None) or
-    ("invalid", None, None)."""
+          policy: LoginPolicy, now: Optional[float] = None) -> LoginResult:
+    """Checks a login: LoginResult("ok", token, Session), ("locked", retry_after=seconds)
+    or ("invalid")."""
     now = time.time() if now is None else now
     username = normalise_username(username)[:64]
-    user_key, ip_key = f"user:{username}", f"ip:{ip}"[:160]
-    since = now - policy.window_seconds
-    with databases.staff.begin() as connection:
-        connection.execute(db.login_failures.delete().where(db.login_failures.c.at < since))
-        if (_failures(connection, user_key, since) >= policy.max_failures_per_user
-                or _failures(connection, ip_key, since) >= policy.max_failures_per_ip):
-            return "locked", None, None
+    account_key, ip_key = _counter_keys(username, ip)
+    rules = ((policy.max_failures_per_user, policy.backoff_seconds, policy.backoff_max_seconds),
+             (policy.max_failures_per_ip, float(policy.window_seconds),
+              float(policy.window_seconds)))
+    wait = _reserve(databases, (account_key, ip_key), rules, now, policy.window_seconds)
+    if wait > 0:
+        return LoginResult("locked", retry_after=wait)
+    with databases.staff.connect() as connection:
         user = connection.execute(sa.select(db.users).where(db.users.c.username == username,
                                                             db.users.c.active.is_(True))).first()
-        try:
-            _hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
-            valid = user is not None
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            valid = False
-        if not valid:
-            connection.execute(db.login_failures.insert(), [{"key": user_key, "at": now},
-                                                            {"key": ip_key, "at": now}])
-            return "invalid", None, None
-        connection.execute(db.login_failures.delete().where(db.login_failures.c.key == user_key))
-        if _hasher.check_needs_rehash(user.password_hash):
+    # Outside every transaction: Argon2 takes tens of milliseconds and 64 MiB.
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
+        valid = user is not None
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        valid = False
+    if not valid:
+        return LoginResult("invalid")
+    new_hash = _hasher.hash(password) if _hasher.check_needs_rehash(user.password_hash) else None
+    with databases.staff.begin() as connection:
+        _give_back(connection, account_key, ip_key, rules, now)
+        if new_hash:
             connection.execute(db.users.update().where(db.users.c.id == user.id)
-                               .values(password_hash=_hasher.hash(password)))
+                               .values(password_hash=new_hash))
         # Old sessions of this account past their time are removed on the way.
         connection.execute(db.sessions.delete().where(
             db.sessions.c.user_id == user.id,
@@ -145,8 +249,23 @@ def login(databases: Databases, username: str, password: str, ip: str,
             last_seen_at=now))
         connection.execute(db.audit_log.insert().values(at=now, username=user.username,
                                                         action="login"))
-        staff = Staff(user.id, user.username, bool(user.is_admin))
-        return "ok", token, Session(staff, _digest(token), csrf)
+    staff = Staff(user.id, user.username, bool(user.is_admin))
+    return LoginResult("ok", token, Session(staff, _digest(token), csrf))
+
+
+def deactivate_user(databases: Databases, username: str, by: str) -> None:
+    """Switches an account off and ends its sessions: it cannot log in any more."""
+    with databases.staff.begin() as connection:
+        user = connection.execute(sa.select(db.users.c.id).where(
+            db.users.c.username == normalise_username(username))).first()
+        if user is None:
+            raise AuthError("Dat account bestaat niet.")
+        connection.execute(db.users.update().where(db.users.c.id == user.id)
+                           .values(active=False))
+        connection.execute(db.sessions.delete().where(db.sessions.c.user_id == user.id))
+        connection.execute(db.audit_log.insert().values(
+            at=time.time(), username=by[:64], action="deactivate",
+            detail=normalise_username(username)[:64]))
 
 
 def session_for(databases: Databases, token: Optional[str], policy: LoginPolicy,

@@ -3,6 +3,7 @@
     python -m web.staff.cli create-user NAME [--admin]   password asked twice, or read from stdin
     python -m web.staff.cli set-password NAME             (ends the account's sessions)
     python -m web.staff.cli list-users
+    python -m web.staff.cli deactivate-user NAME          switch an account off; ends its sessions
     python -m web.staff.cli purge [--days N]              delete conversations older than the
                                                           retention period (bot/lse_facts.yml)
     python -m web.staff.cli delete CONVERSATION_ID        delete one conversation on request
@@ -45,6 +46,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     password = commands.add_parser("set-password", help="set a new password")
     password.add_argument("name")
     commands.add_parser("list-users", help="list the staff accounts")
+    deactivate = commands.add_parser("deactivate-user",
+                                     help="switch an account off and end its sessions")
+    deactivate.add_argument("name")
     purge = commands.add_parser("purge", help="delete conversations past the retention period")
     purge.add_argument("--days", type=int, default=None,
                        help="retention in days (default: privacy.retention_days in bot/lse_facts.yml)")
@@ -63,6 +67,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         elif args.command == "set-password":
             auth.set_password(databases, args.name, _password(args))
             print("Wachtwoord gewijzigd; bestaande sessies zijn beëindigd.")
+        elif args.command == "deactivate-user":
+            auth.deactivate_user(databases, args.name, by=operator)
+            print(f"Account '{auth.normalise_username(args.name)}' uitgeschakeld; "
+                  "de sessies zijn beëindigd.")
         elif args.command == "list-users":
             for user in queries.list_users(databases):
                 kind = "beheerder" if user["is_admin"] else "medewerker"

@@ -57,14 +57,17 @@ sessions = sa.Table(
     sa.Column("last_seen_at", sa.Float, nullable=False),
 )
 
-login_failures = sa.Table(
-    "staff_login_failures", staff_metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
-    # "user:<name>" or "ip:<address>"
-    sa.Column("key", sa.String(160), nullable=False),
-    sa.Column("at", sa.Float, nullable=False),
-    sa.Index("ix_staff_login_failures_key_at", "key", "at"),
+login_throttle = sa.Table(
+    "staff_login_throttle", staff_metadata,
+    # "a:" + SHA-256 of (typed username, address) or "i:" + SHA-256 of the address
+    # (web/staff/auth.py): never the typed text
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False, default=0),
+    sa.Column("last_failure_at", sa.Float, nullable=False, default=0.0),
+    sa.Column("blocked_until", sa.Float, nullable=False, default=0.0),
 )
+# Before: the typed usernames of failed logins, in plain text; dropped when found.
+LEGACY_TABLES = ("staff_login_failures",)
 
 tags = sa.Table(
     "staff_tags", staff_metadata,
@@ -178,6 +181,9 @@ class Databases:
             # Rasa may be creating the same table at this moment; it exists afterwards.
             logger.warning("events table: created by another process meanwhile")
         staff_metadata.create_all(self.staff, checkfirst=True)
+        with self.staff.begin() as connection:
+            for name in LEGACY_TABLES:
+                connection.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
         with self.staff.begin() as connection:
             if connection.execute(sa.select(index_state.c.id)).first() is None:
                 connection.execute(index_state.insert().values(id=1, watermark=0, updated_at=0.0))

@@ -29,7 +29,7 @@ from sanic.response import HTTPResponse, html, json, raw, redirect
 
 from bot.lse.facts import load_facts
 from web.settings import Settings
-from web.staff import auth, index, queries, retention
+from web.staff import auth, inbox, index, queries, retention
 from web.staff.db import Databases
 
 logger = logging.getLogger("web.staff")
@@ -44,7 +44,8 @@ LOGIN_COOKIE = "lse_staff_login"
 COOKIE_PATH = "/staff"
 # Routes anyone may reach (by handler name); everything else needs a session.
 PUBLIC = {"login_page", "login_submit", "static_file"}
-ADMIN_ONLY = {"audit_page", "delete_conversation", "purge_now"}
+# The inbox (web/staff/inbox.py) adds its export of training data.
+ADMIN_ONLY = {"audit_page", "delete_conversation", "purge_now"} | inbox.ADMIN_ONLY
 ROLE_LABELS = {"family": "Naaste", "professional": "Professional", "individual": "Zelf betrokken",
                None: "Onbekend", "unknown": "Onbekend"}
 LANGUAGE_LABELS = {"nl": "Nederlands", "en": "Engels", None: "–"}
@@ -54,7 +55,7 @@ AUDIT_LABELS = {"view": "bekeken", "print": "afgedrukt", "export": "geëxporteer
                 "untag": "label verwijderd", "note": "notitie opgeslagen",
                 "reviewed": "gemarkeerd als bekeken", "unreviewed": "markering weggehaald",
                 "delete": "verwijderd op verzoek", "purge": "opgeschoond (bewaartermijn)",
-                "login": "ingelogd", "logout": "uitgelogd"}
+                "login": "ingelogd", "logout": "uitgelogd", **inbox.AUDIT_LABELS}
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
                                "script-src 'self'; form-action 'self'; frame-ancestors 'none'; "
@@ -63,6 +64,8 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
+    # Browsers take this only over HTTPS, as the staff app is served in production.
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
 }
 
 
@@ -214,6 +217,14 @@ def _denied(request: Request, status: int, message: str) -> HTTPResponse:
                 f"</html>", status=status)
 
 
+def client_address(request: Request) -> str:
+    """The visitor's address: the one a configured proxy passes (Sanic's PROXIES_COUNT,
+    REAL_IP_HEADER or FORWARDED_SECRET, see Settings.proxies_count), else the peer of the
+    connection. Without that configuration forwarded headers are ignored, so nobody can
+    choose his own address."""
+    return request.remote_addr or request.ip or "unknown"
+
+
 def _origin_ok(request: Request) -> bool:
     origin = request.headers.get("origin")
     if not origin or origin == "null":
@@ -237,6 +248,13 @@ def _log_to_stderr() -> None:
 
 def register(app: Sanic, settings: Settings) -> StaffApp:
     _log_to_stderr()
+    # Which proxy may say who the client is (only when configured; see client_address).
+    if settings.proxies_count:
+        app.config.PROXIES_COUNT = settings.proxies_count
+    if settings.real_ip_header:
+        app.config.REAL_IP_HEADER = settings.real_ip_header
+    if settings.forwarded_secret:
+        app.config.FORWARDED_SECRET = settings.forwarded_secret
     staff = StaffApp(settings)
     app.ctx.staff = staff
     bp = Blueprint("staff", url_prefix="/staff")
@@ -292,12 +310,14 @@ def register(app: Sanic, settings: Settings) -> StaffApp:
         if not auth.csrf_ok(request.cookies.get(LOGIN_COOKIE), form.get("csrf_token")):
             return login_form(request, "Het formulier is verlopen. Probeer het nog eens.", 403)
         username = (form.get("username") or "")[:64]
-        outcome, token, session = await staff.run(
+        outcome, token, session, retry_after = await staff.run(
             auth.login, staff.databases, username, form.get("password") or "",
-            request.ip or "unknown", staff.policy)
+            client_address(request), staff.policy)
         if outcome == "locked":
             logger.warning("login: too many failures (account or address), refused")
-            return login_form(request, "Te veel mislukte pogingen. Probeer het over 15 minuten "
+            minutes = max(1, int(retry_after + 59) // 60)
+            wait = ("over een minuut" if minutes == 1 else f"over {minutes} minuten")
+            return login_form(request, f"Te veel mislukte pogingen. Probeer het {wait} "
                                        "opnieuw.", 429, username)
         if outcome != "ok":
             return login_form(request, "Gebruikersnaam of wachtwoord klopt niet.", 401, username)
@@ -538,6 +558,9 @@ def register(app: Sanic, settings: Settings) -> StaffApp:
         return staff.page(request, "audit.html", entries=entries, total=total, page=page,
                           pages=max(1, (total + 99) // 100), users=users,
                           purged=request.args.get("purged"))
+
+    # The inbox: messages to review, labels, export of training data (web/staff/inbox.py).
+    inbox.register_routes(bp, staff)
 
     app.blueprint(bp)
 
