@@ -40,6 +40,9 @@ class Settings:
     staff_purge_interval_seconds: int = 24 * 60 * 60
     staff_purge_delay_seconds: int = 60
     staff_index_interval_seconds: int = 30
+    # The staff inbox (web/staff/inbox.py) shows a message whose intent was chosen with a
+    # confidence below this as "twijfel" (at most inbox.LOW_CONFIDENCE_CEILING, 0.9).
+    staff_inbox_low_confidence: float = 0.5
     # The proxy in front (nginx, an ingress) that may say who the client is; unset: the peer
     # address counts and forwarded headers are ignored (Sanic's PROXIES_COUNT,
     # REAL_IP_HEADER, FORWARDED_SECRET). The staff login's per-address limit uses it.
@@ -73,6 +76,9 @@ class Settings:
                                            defaults.staff_purge_delay_seconds),
             staff_index_interval_seconds=_int("LSE_STAFF_INDEX_INTERVAL_SECONDS",
                                               defaults.staff_index_interval_seconds),
+            staff_inbox_low_confidence=float(
+                os.environ.get("LSE_STAFF_INBOX_LOW_CONFIDENCE", "").strip()
+                or defaults.staff_inbox_low_confidence),
             proxies_count=_int("LSE_PROXIES_COUNT", defaults.proxies_count),
             real_ip_header=os.environ.get("LSE_REAL_IP_HEADER", "").strip(),
             forwarded_secret=os.environ.get("LSE_FORWARDED_SECRET", "").strip(),

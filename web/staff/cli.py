@@ -8,6 +8,10 @@
                                                           retention period (bot/lse_facts.yml)
     python -m web.staff.cli delete CONVERSATION_ID        delete one conversation on request
     python -m web.staff.cli reindex                       rebuild the conversation index
+    python -m web.staff.cli export-training-data --out FILE [--confirmed-as-test [TESTFILE]]
+                                                          the inbox's corrected examples as Rasa
+                                                          NLU YAML (web/staff/inbox.py); the
+                                                          confirmed ones to a test file
 
 The databases are those of the web app (web/settings.py, bot/lse/storage.py): var/*.db, or
 PostgreSQL when LSE_PG_HOST is set.
@@ -18,11 +22,12 @@ import argparse
 import getpass
 import logging
 import sys
+from pathlib import Path
 from typing import List, Optional
 
 from bot.lse.facts import load_facts
 from web.settings import Settings
-from web.staff import auth, index, queries, retention
+from web.staff import auth, inbox, index, queries, retention
 from web.staff.db import Databases
 
 
@@ -55,6 +60,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     delete = commands.add_parser("delete", help="delete one conversation by its id")
     delete.add_argument("conversation_id")
     commands.add_parser("reindex", help="rebuild the conversation index from all events")
+    training = commands.add_parser(
+        "export-training-data", help="write the examples staff labelled in the inbox as Rasa "
+                                     "NLU YAML, for a developer to review and merge")
+    training.add_argument("--out", required=True, type=Path,
+                          help="the file for the examples the assistant got wrong")
+    training.add_argument("--confirmed-as-test", nargs="?", const="", default=None,
+                          metavar="TESTFILE",
+                          help="also write the examples staff confirmed as right, as a test "
+                               "file (default: OUT with -test before .yml)")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -90,6 +104,20 @@ def main(argv: Optional[List[str]] = None) -> int:
         elif args.command == "reindex":
             index.rebuild(databases)
             print("Index opnieuw opgebouwd.")
+        elif args.command == "export-training-data":
+            targets = [(args.out, False)]
+            if args.confirmed_as_test is not None:
+                test_file = (Path(args.confirmed_as_test) if args.confirmed_as_test else
+                             args.out.with_name(f"{args.out.stem}-test{args.out.suffix or '.yml'}"))
+                targets.append((test_file, True))
+            for target, confirmed in targets:
+                result = inbox.export_training_data(databases, confirmed=confirmed)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(result.text, encoding="utf-8")
+                inbox.audit_export(databases, operator, result, confirmed)
+                print(f"{target}: {result.examples} voorbeelden voor {result.intents} intenties"
+                      f" ({result.skipped_known} al in de trainingsdata, "
+                      f"{result.skipped_duplicate} dubbel, overgeslagen).")
     except auth.AuthError as error:
         print(error, file=sys.stderr)
         return 2

@@ -5,6 +5,9 @@
 - The staff database: accounts, sessions, login attempts, tags, notes and review marks, the
   audit log, and `staff_conversations`, an index with one row per conversation that the
   conversation list reads (see web/staff/index.py), so no page view scans all events.
+- The inbox (web/staff/inbox.py): `staff_queue`, an index of the visitor messages that may
+  need a look (filled by the same refresh), staff flags and labels, and training examples
+  (text only, linked to their conversation through `staff_queue_labels`).
 """
 from __future__ import annotations
 
@@ -120,6 +123,74 @@ conversations = sa.Table(
     sa.Column("search_text", sa.Text, nullable=False, default=""),
     sa.Index("ix_staff_conversations_started_at", "started_at"),
     sa.Index("ix_staff_conversations_last_event_at", "last_event_at"),
+)
+
+# --- the inbox (web/staff/inbox.py): messages to review, labels, training examples ----------
+
+# An index like staff_conversations: one row per visitor message that may need a look,
+# recomputed by the same refresh (web/staff/index.py), deleted with its conversation.
+queue = sa.Table(
+    "staff_queue", staff_metadata,
+    sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=False),  # events.id
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+    sa.Column("at", sa.Float, nullable=False),
+    sa.Column("language", sa.String(5)),
+    sa.Column("text", sa.Text, nullable=False),          # redacted
+    sa.Column("intent", sa.String(80)),
+    sa.Column("confidence", sa.Float),
+    sa.Column("intent_2", sa.String(80)),
+    sa.Column("confidence_2", sa.Float),
+    sa.Column("intent_3", sa.String(80)),
+    sa.Column("confidence_3", sa.Float),
+    sa.Column("bot_before", sa.Text),
+    sa.Column("bot_after", sa.Text),
+    sa.Column("fallback", sa.Boolean, nullable=False, default=False),
+    sa.Column("danger", sa.Boolean, nullable=False, default=False),
+    sa.Column("danger_kind", sa.String(20)),
+    sa.Column("role_correction", sa.Boolean, nullable=False, default=False),
+    sa.Column("flagged", sa.Boolean, nullable=False, default=False),
+    # the other message of a role correction (the one it corrected, or its correction)
+    sa.Column("related_text", sa.Text),
+    sa.Index("ix_staff_queue_at", "at"),
+    sa.Index("ix_staff_queue_intent_at", "intent", "at"),
+)
+
+# "Beoordeel dit bericht": a staff member put a message in the queue from a transcript.
+queue_flags = sa.Table(
+    "staff_queue_flags", staff_metadata,
+    sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+    sa.Column("flagged_by", sa.String(64), nullable=False),
+    sa.Column("flagged_at", sa.Float, nullable=False),
+)
+
+# A training example: text only (redacted, edited by the reviewer), no conversation id, so
+# it outlives the retention purge of its conversation.
+training_examples = sa.Table(
+    "staff_training_examples", staff_metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("intent", sa.String(80), nullable=False),            # what staff say it is
+    sa.Column("predicted_intent", sa.String(80)),                  # what the assistant chose
+    sa.Column("language", sa.String(5)),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.Float, nullable=False),
+)
+
+# The label of a queued message, and the link from its training example to the
+# conversation: a visitor's delete removes the examples linked here, the purge removes only
+# these rows (the example stays, no longer linked to anything).
+queue_labels = sa.Table(
+    "staff_queue_labels", staff_metadata,
+    sa.Column("event_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("sender_id", sa.String(255), nullable=False, index=True),
+    sa.Column("verdict", sa.String(12), nullable=False),           # correct, other, unusable
+    sa.Column("intent", sa.String(80)),
+    sa.Column("predicted_intent", sa.String(80)),
+    sa.Column("example_id", sa.Integer,
+              sa.ForeignKey("staff_training_examples.id", ondelete="SET NULL")),
+    sa.Column("labelled_by", sa.String(64), nullable=False),
+    sa.Column("labelled_at", sa.Float, nullable=False, index=True),
 )
 
 index_state = sa.Table(

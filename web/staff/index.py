@@ -28,7 +28,7 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.engine import Connection
 
-from web.staff import db
+from web.staff import db, inbox
 from web.staff.db import Databases
 
 logger = logging.getLogger(__name__)
@@ -170,7 +170,8 @@ def _events_of(tracker: Connection, senders: Sequence[str]) -> Dict[str, List[An
     e = db.events.c
     query = (sa.select(e.id, e.sender_id, e.type_name, e.timestamp, e.intent_name,
                        e.action_name,
-                       sa.case((e.type_name.in_(("user", "slot")), e.data), else_=sa.null())
+                       sa.case((e.type_name.in_(("user", "slot", "bot")), e.data),
+                               else_=sa.null())
                        .label("data"))
              .where(e.sender_id.in_(list(senders))).order_by(e.id))
     for row in tracker.execute(query):
@@ -204,6 +205,7 @@ def write_summaries(staff: Connection, tracker: Connection, senders: Sequence[st
             if summary is not None:
                 rows.append(summary.row())
         written += _insert_rows(staff, rows)
+        inbox.write_queue(staff, chunk, grouped)  # the inbox's messages to review
     return written
 
 
@@ -278,5 +280,6 @@ def rebuild(databases: Databases) -> None:
         with databases.staff.begin() as staff:
             lock(staff)
             staff.execute(db.conversations.delete())
+            staff.execute(db.queue.delete())
             set_watermark(staff, 0)
     refresh(databases, max_events=None)

@@ -232,6 +232,7 @@ class Item:
     pressed: Optional[str] = None   # title of the button the visitor pressed
     name: Optional[str] = None      # action or slot name
     value: Any = None               # slot value
+    event_id: Optional[int] = None  # events.id (the inbox's "Beoordeel dit bericht")
 
     def as_dict(self) -> Dict[str, Any]:
         result: Dict[str, Any] = {"kind": self.kind, "time": self.time.isoformat()}
@@ -259,7 +260,7 @@ def _load(data: Optional[str]) -> Dict[str, Any]:
 def transcript(databases: Databases, sender_id: str) -> List[Item]:
     e = db.events.c
     with databases.tracker.connect() as connection:
-        rows = connection.execute(sa.select(e.type_name, e.timestamp, e.intent_name,
+        rows = connection.execute(sa.select(e.id, e.type_name, e.timestamp, e.intent_name,
                                             e.action_name, e.data)
                                   .where(e.sender_id == sender_id).order_by(e.id)).all()
     items: List[Item] = []
@@ -283,7 +284,8 @@ def transcript(databases: Databases, sender_id: str) -> List[Item]:
             confidence = intent.get("confidence")
             items.append(Item("user", when, text=text, intent=row.intent_name or intent.get("name"),
                               confidence=float(confidence) if confidence is not None else None,
-                              ranking=ranking, entities=entities, pressed=pressed))
+                              ranking=ranking, entities=entities, pressed=pressed,
+                              event_id=row.id))
             offered = []
         elif kind == "bot":
             data = _load(row.data)
@@ -532,4 +534,3 @@ def list_users(databases: Databases) -> List[Dict[str, Any]]:
         return [dict(row._mapping) for row in connection.execute(
             sa.select(db.users.c.username, db.users.c.is_admin, db.users.c.active,
                       db.users.c.created_at).order_by(db.users.c.username))]
-

@@ -2,8 +2,9 @@
 
 A conversation's age is the time since its last event, so a conversation that goes on is
 not cut in half. Its events (tracker database) and everything staff added to it (index row,
-tags, note, review mark) are deleted together. What is logged is a count and the ids, never
-content; the audit log records who asked for it.
+tags, note, review mark, inbox rows and labels) are deleted together. Training examples staff
+took from it (text only) survive the purge; a delete on request removes them too. What is
+logged is a count and the ids, never content; the audit log records who asked for it.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import List, Optional, Sequence
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from web.staff import db, index
+from web.staff import db, inbox, index
 from web.staff.db import Databases
 
 logger = logging.getLogger("web.staff.retention")
@@ -31,7 +32,8 @@ class PurgeResult:
     cutoff: float
 
 
-def _delete(staff: Connection, tracker: Connection, senders: Sequence[str]) -> int:
+def _delete(staff: Connection, tracker: Connection, senders: Sequence[str],
+            with_examples: bool = False) -> int:
     deleted_events = 0
     for start in range(0, len(senders), CHUNK):
         chunk = list(senders[start:start + CHUNK])
@@ -39,6 +41,9 @@ def _delete(staff: Connection, tracker: Connection, senders: Sequence[str]) -> i
             db.events.delete().where(db.events.c.sender_id.in_(chunk))).rowcount or 0
         for table in (db.conversations, db.tags, db.notes):
             staff.execute(table.delete().where(table.c.sender_id.in_(chunk)))
+        # The inbox's rows; a visitor's delete also takes the training examples made from
+        # the conversation, the purge leaves them (text only, no longer linked).
+        inbox.delete_for(staff, chunk, with_examples)
     return deleted_events
 
 
@@ -63,7 +68,7 @@ def delete_conversation(databases: Databases, sender_id: str, by: str) -> int:
     """Deletes one conversation; returns the number of events deleted."""
     with databases.staff.begin() as staff, databases.tracker.begin() as tracker:
         watermark = index.lock(staff)
-        deleted = _delete(staff, tracker, [sender_id])
+        deleted = _delete(staff, tracker, [sender_id], with_examples=True)
         _lower_watermark(staff, tracker, watermark)
         staff.execute(db.audit_log.insert().values(
             at=time.time(), username=by, action="delete", sender_id=sender_id,
@@ -77,7 +82,8 @@ def delete_conversation(databases: Databases, sender_id: str, by: str) -> int:
 def _delete_orphans(staff: Connection, tracker: Connection) -> None:
     """Tags and notes of conversations that no longer have events (deleted elsewhere)."""
     annotated = sorted({row[0] for row in staff.execute(sa.select(db.tags.c.sender_id))}
-                       | {row[0] for row in staff.execute(sa.select(db.notes.c.sender_id))})
+                       | {row[0] for row in staff.execute(sa.select(db.notes.c.sender_id))}
+                       | inbox.annotated_senders(staff))
     for start in range(0, len(annotated), CHUNK):
         chunk = annotated[start:start + CHUNK]
         alive = {row[0] for row in tracker.execute(
@@ -86,6 +92,7 @@ def _delete_orphans(staff: Connection, tracker: Connection) -> None:
         if gone:
             for table in (db.tags, db.notes):
                 staff.execute(table.delete().where(table.c.sender_id.in_(gone)))
+            inbox.delete_for(staff, gone, with_examples=False)
 
 
 def expired_conversations(tracker: Connection, cutoff: float) -> List[str]:

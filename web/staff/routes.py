@@ -29,7 +29,7 @@ from sanic.response import HTTPResponse, html, json, raw, redirect
 
 from bot.lse.facts import load_facts
 from web.settings import Settings
-from web.staff import auth, index, queries, retention
+from web.staff import auth, inbox, index, queries, retention
 from web.staff.db import Databases
 
 logger = logging.getLogger("web.staff")
@@ -44,7 +44,8 @@ LOGIN_COOKIE = "lse_staff_login"
 COOKIE_PATH = "/staff"
 # Routes anyone may reach (by handler name); everything else needs a session.
 PUBLIC = {"login_page", "login_submit", "static_file"}
-ADMIN_ONLY = {"audit_page", "delete_conversation", "purge_now"}
+# The inbox (web/staff/inbox.py) adds its export of training data.
+ADMIN_ONLY = {"audit_page", "delete_conversation", "purge_now"} | inbox.ADMIN_ONLY
 ROLE_LABELS = {"family": "Naaste", "professional": "Professional", "individual": "Zelf betrokken",
                None: "Onbekend", "unknown": "Onbekend"}
 LANGUAGE_LABELS = {"nl": "Nederlands", "en": "Engels", None: "–"}
@@ -54,7 +55,7 @@ AUDIT_LABELS = {"view": "bekeken", "print": "afgedrukt", "export": "geëxporteer
                 "untag": "label verwijderd", "note": "notitie opgeslagen",
                 "reviewed": "gemarkeerd als bekeken", "unreviewed": "markering weggehaald",
                 "delete": "verwijderd op verzoek", "purge": "opgeschoond (bewaartermijn)",
-                "login": "ingelogd", "logout": "uitgelogd"}
+                "login": "ingelogd", "logout": "uitgelogd", **inbox.AUDIT_LABELS}
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
                                "script-src 'self'; form-action 'self'; frame-ancestors 'none'; "
@@ -557,6 +558,9 @@ def register(app: Sanic, settings: Settings) -> StaffApp:
         return staff.page(request, "audit.html", entries=entries, total=total, page=page,
                           pages=max(1, (total + 99) // 100), users=users,
                           purged=request.args.get("purged"))
+
+    # The inbox: messages to review, labels, export of training data (web/staff/inbox.py).
+    inbox.register_routes(bp, staff)
 
     app.blueprint(bp)
 
