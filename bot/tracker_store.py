@@ -20,6 +20,12 @@ they are written and read:
   with `busy_timeout` so a second process (the staff app, a second Sanic worker) waits for
   the write lock instead of failing.
 
+A conversation deleted by staff (web/staff/retention.py) leaves a tombstone for some
+minutes in `lse_deleted_senders`: `save` writes nothing of a tracker that still holds events
+from before the delete, so a tracker Rasa read just before it (a message in flight) cannot
+write the deleted conversation back (review L7). A new conversation under the same id (all
+its events after the delete) is stored as usual.
+
 With `POSTGRESQL_SCHEMA` set, Rasa's own code runs (it checks the schema per session).
 Configured in endpoints.yml as `type: bot.tracker_store.LseSQLTrackerStore`. If Rasa cannot
 import that class it silently falls back to an in-memory store, so
@@ -42,6 +48,15 @@ from sqlalchemy.pool import QueuePool
 
 BUSY_TIMEOUT_MS = 10_000
 POOL_SIZE = 4
+
+# The same table as web/staff/db.py's `deleted_senders` (tests/unit/test_tracker_store.py).
+tombstone_metadata = sa.MetaData()
+deleted_senders = sa.Table(
+    "lse_deleted_senders", tombstone_metadata,
+    sa.Column("sender_id", sa.String(255), primary_key=True),
+    sa.Column("deleted_before", sa.Float, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -75,6 +90,11 @@ class LseSQLTrackerStore(SQLTrackerStore):
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
             with self.engine.connect():
                 pass  # WAL mode is a property of the file: set it now, for every reader
+        try:
+            tombstone_metadata.create_all(self.engine, checkfirst=True)
+        except sa.exc.SQLAlchemyError:
+            # Another process (the staff app, a second replica) made it at the same moment.
+            tombstone_metadata.create_all(self.engine, checkfirst=True)
         self._build_statements()
 
     def _build_statements(self) -> None:
@@ -95,6 +115,8 @@ class LseSQLTrackerStore(SQLTrackerStore):
             since_session_start).order_by(events.c.id)
         self._events_all_sessions = sa.select(events.c.data).where(
             events.c.sender_id == sender).order_by(events.c.id)
+        self._deleted_before = sa.select(deleted_senders.c.deleted_before).where(
+            deleted_senders.c.sender_id == sender)
 
     @staticmethod
     def _rasa_code_needed() -> bool:
@@ -121,9 +143,17 @@ class LseSQLTrackerStore(SQLTrackerStore):
         with self.engine.begin() as connection:
             stored = connection.execute(self._count_latest_session,
                                         {"sender_id": tracker.sender_id}).scalar() or 0
+            deleted_before = connection.execute(self._deleted_before,
+                                                {"sender_id": tracker.sender_id}).scalar()
+            new = [event.as_dict() for event in
+                   itertools.islice(tracker.events, stored, len(tracker.events))]
+            if deleted_before is not None and any(
+                    (data.get("timestamp") or 0.0) <= deleted_before for data in new):
+                # A tracker read before staff deleted its conversation: nothing of it is
+                # written back (the visitor's next message starts a new conversation).
+                return
             rows: List[Dict[str, Any]] = []
-            for event in itertools.islice(tracker.events, stored, len(tracker.events)):
-                data = event.as_dict()
+            for data, event in zip(new, itertools.islice(tracker.events, stored, None)):
                 rows.append({
                     "sender_id": tracker.sender_id,
                     "type_name": event.type_name,

@@ -29,6 +29,8 @@ class Settings:
     rasa_internal_url: str = "http://127.0.0.1:5005"
     allowed_origins: Tuple[str, ...] = ("http://localhost:8000", "http://127.0.0.1:8000")
     var_dir: Path = field(default=ROOT / "var")
+    # Where scripts/servers.py writes and rotates the logs; the purge removes old ones.
+    log_dir: Path = field(default=ROOT / "var" / "log")
     # Staff app (web/staff): databases (bot/lse/storage.py: SQLite files by default,
     # PostgreSQL when LSE_PG_HOST is set), sessions, login limits, background jobs.
     tracker_db: Path = field(default_factory=tracker_db_path)
@@ -61,6 +63,8 @@ class Settings:
             allowed_origins=_list(os.environ.get("LSE_ALLOWED_ORIGINS", ""))
             or defaults.allowed_origins,
             var_dir=Path(os.environ.get("LSE_VAR_DIR", str(defaults.var_dir))),
+            log_dir=Path(os.environ.get("LSE_LOG_DIR", "").strip()
+                         or Path(os.environ.get("LSE_VAR_DIR", str(defaults.var_dir))) / "log"),
             tracker_db=tracker_db_path(),
             staff_db=staff_db_path(),
             postgres=PostgresConfig.from_env(),

@@ -200,3 +200,55 @@ def test_csv_cells_are_never_formulas_also_after_spaces():
     for value in ("=1+1", " =1+1", "  +SUM(A1)", "\t=1", " @x", "\u00a0-1"):
         assert queries._cell(value).startswith("'"), value
     assert queries._cell("gewoon een zin") == "gewoon een zin"
+
+
+def staff_text(staff_db):
+    """Every value in every table of the staff database, as text."""
+    with sqlite3.connect(staff_db) as connection:
+        return "\n".join(connection.iterdump())
+
+
+def test_a_deleted_conversation_leaves_no_text_in_any_staff_table(setup, tmp_path):
+    """Review M5: the audit keeps who did what when, not what staff wrote."""
+    store, databases, _ = setup
+    seed.write(store, "verzoek", seed.short_conversation(NOW, "mijn broer Ahmed radicaliseert"))
+    seed.write(store, "ander", seed.short_conversation(NOW))
+    index.refresh(databases)
+    assert queries.add_tag(databases, "verzoek", "broer Ahmed", "anna")
+    queries.remove_tag(databases, "verzoek", "broer Ahmed", "anna")
+    assert queries.add_tag(databases, "verzoek", "broer Ahmed", "anna")
+    queries.set_note(databases, "verzoek", "Ahmed is 17, moeder belt terug", "anna")
+    assert "Ahmed" in staff_text(tmp_path / "staff.db")
+    retention.delete_conversation(databases, "verzoek", by="anna")
+    dump = staff_text(tmp_path / "staff.db")
+    assert "Ahmed" not in dump and "ahmed" not in dump
+    with databases.staff.connect() as connection:
+        actions = [row.action for row in connection.execute(
+            sa.select(db.audit_log.c.action).where(db.audit_log.c.sender_id == "verzoek")
+            .order_by(db.audit_log.c.id))]
+    assert actions == ["tag", "untag", "tag", "note", "delete"]
+
+
+def test_the_purge_removes_tag_names_older_versions_wrote_into_the_audit_log(setup, tmp_path):
+    _, databases, _ = setup
+    with databases.staff.begin() as connection:
+        connection.execute(db.audit_log.insert().values(
+            at=time.time(), username="anna", action="tag", sender_id="x", detail="broer Ahmed"))
+    retention.purge(databases, 30, by="test")
+    assert "Ahmed" not in staff_text(tmp_path / "staff.db")
+
+
+def test_the_purge_removes_rotated_logs_older_than_the_retention(tmp_path):
+    import os
+    logs = tmp_path / "log"
+    logs.mkdir()
+    old = time.time() - 31 * retention.DAY
+    for name, when in (("rasa-server-5005.log.20260101T000000Z", old),
+                       ("web-8000.log.20260102T000000Z", time.time() - 2 * retention.DAY),
+                       ("rasa-server-5005.log", old), (".rasa-server-5005.log.start", old)):
+        (logs / name).write_text("regel\n")
+        os.utime(logs / name, (when, when))
+    removed = retention.purge_logs(logs, 30)
+    assert [path.name for path in removed] == ["rasa-server-5005.log.20260101T000000Z"]
+    assert sorted(path.name for path in logs.iterdir()) == [
+        ".rasa-server-5005.log.start", "rasa-server-5005.log", "web-8000.log.20260102T000000Z"]

@@ -128,3 +128,39 @@ def test_connections_are_pooled_and_a_second_process_can_read_while_it_writes(tm
 def test_rasas_own_code_runs_when_a_postgresql_schema_is_set(monkeypatch, schema):
     monkeypatch.setenv("POSTGRESQL_SCHEMA", schema)
     assert LseSQLTrackerStore._rasa_code_needed() is bool(schema)
+
+
+def test_a_message_in_flight_cannot_write_a_deleted_conversation_back(tmp_path):
+    """Review L7: retrieve, delete (staff), then save: no old events come back; the next
+    message under the same id is a new conversation and is stored."""
+    import time
+
+    from web.staff import retention
+    from web.staff.db import Databases
+
+    path = tmp_path / "c.db"
+    ours = _ours(path)
+    now = time.time()
+    run(ours.save(DialogueStateTracker.from_events(
+        "abc123", _session(now - 60, "mijn zoon radicaliseert", "role_family"), DOMAIN.slots)))
+    in_flight = run(ours.retrieve("abc123"))
+    databases = Databases.connect(path, tmp_path / "staff.db")
+    assert retention.delete_conversation(databases, "abc123", by="test") == 8
+    run(ours.save(_turn(in_flight, "hoe bel ik jullie", now - 1)))
+    assert _rows(path) == []
+    assert run(ours.retrieve("abc123")) is None
+    # A new conversation under the same id, after the delete, is kept.
+    later = time.time() + 1
+    run(ours.save(DialogueStateTracker.from_events(
+        "abc123", _session(later, "hallo", "greet"), DOMAIN.slots)))
+    texts = [row[5] for row in _rows(path) if row[1] == "user"]
+    assert len(texts) == 1 and "hallo" in texts[0] and "radicaliseert" not in texts[0]
+    databases.dispose()
+
+
+def test_the_tombstone_table_is_the_staff_apps():
+    from sqlalchemy.schema import CreateTable
+
+    from bot.tracker_store import deleted_senders
+    from web.staff import db
+    assert str(CreateTable(deleted_senders)) == str(CreateTable(db.deleted_senders))

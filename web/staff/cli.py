@@ -4,8 +4,12 @@
     python -m web.staff.cli set-password NAME             (ends the account's sessions)
     python -m web.staff.cli list-users
     python -m web.staff.cli deactivate-user NAME          switch an account off; ends its sessions
-    python -m web.staff.cli purge [--days N]              delete conversations older than the
-                                                          retention period (bot/lse_facts.yml)
+    python -m web.staff.cli purge [--days N] [--log-dir D] delete conversations older than the
+                                                          retention period (bot/lse_facts.yml),
+                                                          and rotated logs older than that
+                                                          (var/log/*.log.*); run it daily from
+                                                          cron or a Kubernetes CronJob, it
+                                                          does not need the web app
     python -m web.staff.cli delete CONVERSATION_ID        delete one conversation on request
     python -m web.staff.cli reindex                       rebuild the conversation index
     python -m web.staff.cli export-training-data --out FILE [--confirmed-as-test [TESTFILE]]
@@ -22,6 +26,7 @@ import argparse
 import getpass
 import logging
 import sys
+from pathlib import Path
 from pathlib import Path
 from typing import List, Optional
 
@@ -57,6 +62,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     purge = commands.add_parser("purge", help="delete conversations past the retention period")
     purge.add_argument("--days", type=int, default=None,
                        help="retention in days (default: privacy.retention_days in bot/lse_facts.yml)")
+    purge.add_argument("--log-dir", default=None,
+                       help="where the rotated logs are (default: LSE_LOG_DIR or var/log)")
     delete = commands.add_parser("delete", help="delete one conversation by its id")
     delete.add_argument("conversation_id")
     commands.add_parser("reindex", help="rebuild the conversation index from all events")
@@ -72,7 +79,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    databases = Databases.from_settings(Settings.from_env())
+    settings = Settings.from_env()
+    databases = Databases.from_settings(settings)
     operator = f"cli:{getpass.getuser()}"
     try:
         if args.command == "create-user":
@@ -95,6 +103,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             result = retention.purge(databases, days, by=operator)
             print(f"{result.conversations} gesprekken ({result.events} events) verwijderd, "
                   f"ouder dan {days} dagen.")
+            logs = retention.purge_logs(Path(args.log_dir) if args.log_dir
+                                        else settings.log_dir, days)
+            print(f"{len(logs)} logbestanden verwijderd, ouder dan {days} dagen.")
         elif args.command == "delete":
             if not queries.conversation_exists(databases, args.conversation_id):
                 print("Dat gesprek bestaat niet (meer).", file=sys.stderr)

@@ -37,6 +37,16 @@ events = sa.Table(
     sa.Column("data", sa.Text),
 )
 
+# Conversations deleted in the last minutes (web/staff/retention.py): the tracker store
+# (bot/tracker_store.py, the same definition) drops events of these ids up to
+# `deleted_before`, so a message in flight cannot write a deleted conversation back.
+deleted_senders = sa.Table(
+    "lse_deleted_senders", tracker_metadata,
+    sa.Column("sender_id", sa.String(255), primary_key=True),
+    sa.Column("deleted_before", sa.Float, nullable=False),
+    sa.Column("created_at", sa.Float, nullable=False),
+)
+
 staff_metadata = sa.MetaData()
 
 users = sa.Table(
@@ -251,6 +261,7 @@ class Databases:
         except sa.exc.SQLAlchemyError:
             # Rasa may be creating the same table at this moment; it exists afterwards.
             logger.warning("events table: created by another process meanwhile")
+            tracker_metadata.create_all(self.tracker, checkfirst=True)
         staff_metadata.create_all(self.staff, checkfirst=True)
         with self.staff.begin() as connection:
             for name in LEGACY_TABLES:

@@ -344,8 +344,10 @@ def add_tag(databases: Databases, sender_id: str, tag: str, by: str) -> bool:
         if not exists:
             connection.execute(db.tags.insert().values(sender_id=sender_id, tag=tag, added_by=by,
                                                        added_at=time.time()))
+            # Who tagged which conversation when; not the tag, which staff write freely
+            # ("broer Ahmed") and which goes with the conversation at its deletion.
             connection.execute(db.audit_log.insert().values(
-                at=time.time(), username=by, action="tag", sender_id=sender_id, detail=tag))
+                at=time.time(), username=by, action="tag", sender_id=sender_id))
     return True
 
 
@@ -354,7 +356,7 @@ def remove_tag(databases: Databases, sender_id: str, tag: str, by: str) -> None:
         connection.execute(db.tags.delete().where(db.tags.c.sender_id == sender_id,
                                                   db.tags.c.tag == tag))
         connection.execute(db.audit_log.insert().values(
-            at=time.time(), username=by, action="untag", sender_id=sender_id, detail=tag[:40]))
+            at=time.time(), username=by, action="untag", sender_id=sender_id))
 
 
 def _upsert_note(connection: Any, sender_id: str, values: Dict[str, Any]) -> None:
@@ -534,3 +536,4 @@ def list_users(databases: Databases) -> List[Dict[str, Any]]:
         return [dict(row._mapping) for row in connection.execute(
             sa.select(db.users.c.username, db.users.c.is_admin, db.users.c.active,
                       db.users.c.created_at).order_by(db.users.c.username))]
+
