@@ -7,7 +7,18 @@ own `rest` and `socketio` channels (POST /webhooks/rest/webhook and socket.io on
   without words (emoji only), a message that is not text, or one that is too long;
 - removal of control characters and of a leading '/', so typed text can never
   trigger an intent or set a slot;
-- a 400 answer for a body that is not a JSON object or has no valid sender;
+- a 400 answer for a body that is not a JSON object (deep nesting included) or has no
+  valid sender; 413 for a body over MAX_BODY_BYTES, refused before it is parsed; socket.io
+  packets over MAX_BODY_BYTES close the connection (engine.io `max_http_buffer_size`);
+- stored conversation ids that are an HMAC of the client's id (bot/lse/sender_ids.py), so
+  what staff see and export is never the id a client uses to write into a conversation;
+- a socket holds one session (room) at a time, and a session belongs to the first socket
+  that asked for it while that socket is connected: another socket that sends the same
+  session id gets a new session and never the first one's replies;
+- per-conversation and per-address rate limits (bot/lse/rate_limit.py) with a friendly
+  "wait a moment and send it again";
+- the checks, redaction, language detection and danger screen of a message run in a
+  worker thread, not on Sanic's event loop;
 - no visitor text in the logs;
 - only the metadata key `language` is accepted from the client; the detected
   language of the message is added, so the opening is in the visitor's language;
@@ -22,7 +33,6 @@ import asyncio
 import inspect
 import json
 import logging
-import re
 import uuid
 from typing import Any, Awaitable, Callable, Dict, Iterable, Optional, Text
 
@@ -33,8 +43,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot import rasa_patches
-from bot.lse import crisis
+from bot import logging_config, rasa_patches
+from bot.lse import crisis, rate_limit, sender_ids
 from bot.lse.facts import Facts, load_facts
 from bot.lse.language import SUPPORTED, detect_language, warm_up
 from bot.lse.message_checks import CheckedMessage, check_message
@@ -44,21 +54,66 @@ from bot.nlu.danger_screen import danger_verdict
 
 logger = logging.getLogger(__name__)
 
-# Rasa loads this module through credentials.yml when the server starts.
+# Rasa loads this module through credentials.yml when the server starts (after it has
+# configured structlog): from then on no log line holds a visitor's text.
 rasa_patches.apply()
+logging_config.install_structlog()
 
-# A conversation id chosen by the client: letters, digits, '_' and '-' only, with at least
-# one letter. So an e-mail address (no '@' or '.') or a bare phone number (digits only) can
-# never become a stored conversation id; random ids (uuid4 hex) always pass.
-SENDER_PATTERN = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9_-]{1,128}$")
-
-
-def valid_sender(sender: Any) -> bool:
-    return isinstance(sender, str) and bool(SENDER_PATTERN.match(sender))
-
-
-SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+# A conversation id chosen by the client (REST `sender`, socket.io `session_id`): 1 to 128
+# letters, digits, '_' or '-', the whole string (no trailing newline), so every uuid4 hex
+# passes, all-digit ones included. It is never stored: the stored conversation id is an
+# HMAC of it with the server's secret (bot/lse/sender_ids.py), so a client id made of an
+# e-mail address or phone number never becomes a stored conversation id, and a stored id
+# that staff see cannot be used to write into or read from the conversation.
+SENDER_PATTERN = sender_ids.CLIENT_ID
+SESSION_ID_PATTERN = sender_ids.SESSION_ID
+valid_sender = sender_ids.valid_client_id
 DEFAULT_ORIGINS = ["http://localhost:8000", "http://127.0.0.1:8000"]
+# Largest request body (REST) and socket.io packet. A message is at most
+# facts.max_message_length (1000) characters: even as JSON \u escapes that is under 7 KB.
+MAX_BODY_BYTES = 64 * 1024
+
+_SECRET: Dict[str, bytes] = {}
+
+
+def _secret() -> bytes:
+    if "value" not in _SECRET:
+        _SECRET["value"] = sender_ids.load_secret()
+    return _SECRET["value"]
+
+
+def stored_sender_id(client_id: str) -> str:
+    """The conversation id the tracker store and the staff app use for `client_id`."""
+    return sender_ids.stored_id(client_id, _secret())
+
+
+def _limit_body_size(app: Any, _loop: Any = None) -> None:
+    """Sanic refuses bodies over REQUEST_MAX_SIZE with 413 while reading them (default
+    100 MB); Rasa's app does not lower it."""
+    if app.config.REQUEST_MAX_SIZE > MAX_BODY_BYTES:
+        app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
+    if app.config.WEBSOCKET_MAX_SIZE > MAX_BODY_BYTES:
+        app.config.WEBSOCKET_MAX_SIZE = MAX_BODY_BYTES
+
+
+def _parse_json(body: Any) -> Any:
+    """json.loads, with None for anything that is not JSON, too deeply nested included
+    (json raises RecursionError for `[` * 100000)."""
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError, TypeError):
+        return None
+
+
+def _client_address(request: Any) -> Optional[str]:
+    """The client's address: the one a configured proxy passes (Sanic's PROXIES_COUNT /
+    REAL_IP_HEADER, e.g. SANIC_PROXIES_COUNT=1 behind the cluster's nginx), else the peer."""
+    if request is None:
+        return None
+    try:
+        return request.remote_addr or request.ip or None
+    except Exception:  # an address is a help for limits, never a reason to fail
+        return None
 
 
 def _clean_metadata(raw: Any, text: str) -> Dict[str, Any]:
@@ -87,15 +142,33 @@ async def _conversation_language(request: Request, sender_id: Optional[str]) -> 
         return None
 
 
+def _prepare(checked: CheckedMessage, raw_metadata: Any) -> "tuple[str, Dict[str, Any]]":
+    """Redaction, language and danger screen of a checked message (in a worker thread)."""
+    text = redact(checked.text)  # no identifiers reach the NLU, tracker store or logs
+    return text, _clean_metadata(raw_metadata, text)
+
+
 class _CheckedInput:
     facts: Facts
+    limits: rate_limit.ChannelLimits
 
     def _init_checks(self) -> None:
         self.facts = load_facts()
+        self.limits = rate_limit.ChannelLimits()
         warm_up()
 
     def check(self, raw: Any) -> CheckedMessage:
         return check_message(raw, self.facts.max_message_length)
+
+    async def check_async(self, raw: Any) -> CheckedMessage:
+        return await asyncio.to_thread(self.check, raw)
+
+    async def prepare(self, checked: CheckedMessage, raw_metadata: Any
+                      ) -> "tuple[str, Dict[str, Any]]":
+        return await asyncio.to_thread(_prepare, checked, raw_metadata)
+
+    def rate_limited_reply(self, language: Optional[str]) -> str:
+        return render("input_rate_limited", language, self.facts)
 
     def problem_reply(self, checked: CheckedMessage, language: Optional[str]) -> str:
         """The friendly answer to a message the NLU does not get. A long message can be
@@ -133,6 +206,8 @@ class RestInput(_CheckedInput, InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("custom_webhook_LseRestInput", __name__)
+        webhook.listener("main_process_start")(_limit_body_size)
+        webhook.listener("before_server_start")(_limit_body_size)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -140,10 +215,9 @@ class RestInput(_CheckedInput, InputChannel):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            try:
-                payload = json.loads(request.body or b"")
-            except (ValueError, UnicodeDecodeError):
-                return response.json({"error": "The body must be a JSON object."}, status=400)
+            if len(request.body or b"") > MAX_BODY_BYTES:  # Sanic's cap, should it be raised
+                return response.json({"error": "The body is too large."}, status=413)
+            payload = _parse_json(request.body or b"")
             if not isinstance(payload, dict):
                 return response.json({"error": "The body must be a JSON object."}, status=400)
             sender = payload.get("sender")
@@ -153,33 +227,41 @@ class RestInput(_CheckedInput, InputChannel):
                 return response.json(
                     {"error": "'sender' must be a random id of 1 to 128 letters, digits, _ or -"},
                     status=400)
+            stored = stored_sender_id(sender)
 
-            checked = self.check(payload.get("message"))
+            def answer(messages: list) -> HTTPResponse:
+                # The client knows its conversation by its own id, never by the stored one.
+                return response.json([dict(m, recipient_id=sender) for m in messages])
+
+            if not self.limits.allow(stored, _client_address(request)):
+                language = await _conversation_language(request, stored)
+                return answer([{"text": self.rate_limited_reply(language)}])
+
+            checked = await self.check_async(payload.get("message"))
             if not checked.ok:
-                language = await _conversation_language(request, sender)
-                return response.json(
-                    [{"recipient_id": sender, "text": self.problem_reply(checked, language)}])
+                language = await _conversation_language(request, stored)
+                reply = await asyncio.to_thread(self.problem_reply, checked, language)
+                return answer([{"text": reply}])
 
             collector = CollectingOutputChannel()
-            text = redact(checked.text)  # no identifiers reach the NLU, tracker store or logs
+            text, metadata = await self.prepare(checked, payload.get("metadata"))
             message = UserMessage(
                 text,
                 collector,
-                sender,
+                stored,
                 input_channel=self.name(),
-                metadata=_clean_metadata(payload.get("metadata"), text),
+                metadata=metadata,
             )
             try:
                 await on_new_message(message)
             except asyncio.CancelledError:
-                logger.error("rest: handling a message was cancelled (sender %s)", sender)
+                logger.error("rest: handling a message was cancelled (conversation %s)", stored)
                 raise
             except Exception:
-                logger.exception("rest: handling a message failed (sender %s)", sender)
-                language = await _conversation_language(request, sender)
-                collector.messages.append(
-                    {"recipient_id": sender, "text": self.failure_reply(language)})
-            return response.json(collector.messages)
+                logger.exception("rest: handling a message failed (conversation %s)", stored)
+                language = await _conversation_language(request, stored)
+                collector.messages.append({"text": self.failure_reply(language)})
+            return answer(collector.messages)
 
         return webhook
 
@@ -227,13 +309,37 @@ class SocketIOInput(_CheckedInput, InputChannel):
         return SocketIOOutput(self.sio, self.bot_message_evt)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.cors_allowed_origins)
+        # max_http_buffer_size: engine.io refuses a larger packet before it is decoded
+        # (polling: 413-like error; websocket: the connection is closed).
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.cors_allowed_origins,
+                          max_http_buffer_size=MAX_BODY_BYTES)
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        socketio_webhook.listener("main_process_start")(_limit_body_size)
+        socketio_webhook.listener("before_server_start")(_limit_body_size)
         self.sio = sio
+        # sid -> the client's session id; sid -> stored conversation id (the room);
+        # stored id -> the sid that holds it; sid -> client address.
         sessions: Dict[str, str] = {}
+        rooms: Dict[str, str] = {}
+        holders: Dict[str, str] = {}
+        addresses: Dict[str, Optional[str]] = {}
+        connections = rate_limit.RateLimiter(*rate_limit.CONNECTIONS_PER_ADDRESS)
+        self._sessions, self._rooms, self._holders = sessions, rooms, holders
 
         async def say(sid: str, text: str) -> None:
             await sio.emit(self.bot_message_evt, {"text": text}, room=sid, namespace=self.namespace)
+
+        async def leave(sid: str) -> None:
+            room = rooms.pop(sid, None)
+            sessions.pop(sid, None)
+            if room is None:
+                return
+            if holders.get(room) == sid:
+                del holders[room]
+            if self.session_persistence:
+                left = sio.leave_room(sid, room, namespace=self.namespace)
+                if inspect.isawaitable(left):
+                    await left
 
         @socketio_webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -241,21 +347,40 @@ class SocketIOInput(_CheckedInput, InputChannel):
 
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+            address = _client_address(environ.get("sanic.request"))
+            if address and not connections.allow(address):
+                return False
+            addresses[sid] = address
             return True
 
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: Text) -> None:
-            sessions.pop(sid, None)
+            await leave(sid)
+            addresses.pop(sid, None)
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Any) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
-            if (not isinstance(requested, str) or not SESSION_ID_PATTERN.match(requested)
-                    or not valid_sender(requested)):
+            if not sender_ids.valid_session_id(requested):
                 requested = uuid.uuid4().hex
+            if sessions.get(sid) == requested:
+                await sio.emit("session_confirm", requested, room=sid, namespace=self.namespace)
+                return
+            # One session per socket: a second request leaves the first room.
+            await leave(sid)
+            stored = stored_sender_id(requested)
+            holder = holders.get(stored)
+            if holder is not None and holder != sid:
+                # Another connected socket holds this session: this one gets a new one
+                # (and so never the other's replies). A page reload closes the old socket
+                # first, so a reloaded widget keeps its conversation.
+                requested = uuid.uuid4().hex
+                stored = stored_sender_id(requested)
             sessions[sid] = requested
+            rooms[sid] = stored
+            holders[stored] = sid
             if self.session_persistence:
-                entered = sio.enter_room(sid, requested, namespace=self.namespace)
+                entered = sio.enter_room(sid, stored, namespace=self.namespace)
                 if inspect.isawaitable(entered):
                     await entered
             await sio.emit("session_confirm", requested, room=sid, namespace=self.namespace)
@@ -266,36 +391,38 @@ class SocketIOInput(_CheckedInput, InputChannel):
                 await say(sid, render("input_not_text", None, self.facts))
                 return
             if self.session_persistence:
-                sender_id = sessions.get(sid)
-                if sender_id is None or data.get("session_id") not in (None, sender_id):
+                session = sessions.get(sid)
+                if session is None or data.get("session_id") not in (None, session):
                     # A message for a session this socket did not open: ask for a new one.
                     await sio.emit("session_confirm_required", {}, room=sid, namespace=self.namespace)
                     return
+                sender_id = rooms[sid]
             else:
-                sender_id = sid
-            checked = self.check(data.get("message"))
+                sender_id = stored_sender_id(sid)
+            if not self.limits.allow(sender_id, addresses.get(sid)):
+                await say(sid, self.rate_limited_reply(await self._language_of(sender_id)))
+                return
+            checked = await self.check_async(data.get("message"))
             if not checked.ok:
                 language = await self._language_of(sender_id)
-                await say(sid, self.problem_reply(checked, language))
+                await say(sid, await asyncio.to_thread(self.problem_reply, checked, language))
                 return
             raw_metadata = data.get("metadata")
             if isinstance(raw_metadata, str):
-                try:
-                    raw_metadata = json.loads(raw_metadata)
-                except ValueError:
-                    raw_metadata = None
-            text = redact(checked.text)  # no identifiers reach the NLU, tracker store or logs
+                raw_metadata = (_parse_json(raw_metadata)
+                                if len(raw_metadata) <= MAX_BODY_BYTES else None)
+            text, metadata = await self.prepare(checked, raw_metadata)
             message = UserMessage(
                 text,
                 SocketIOOutput(sio, self.bot_message_evt),
                 sender_id,
                 input_channel=self.name(),
-                metadata=_clean_metadata(raw_metadata, text),
+                metadata=metadata,
             )
             try:
                 await on_new_message(message)
             except Exception:
-                logger.exception("socketio: handling a message failed (sender %s)", sender_id)
+                logger.exception("socketio: handling a message failed (conversation %s)", sender_id)
                 await say(sid, self.failure_reply(await self._language_of(sender_id)))
 
         @socketio_webhook.listener("after_server_start")

@@ -1,13 +1,25 @@
 """Starts the action server and the Rasa server on localhost, and waits until both answer.
 
 Used by `make run` (scripts/run.sh) and by the integration tests, so both start the
-servers the same way. The Rasa HTTP API needs a token: it is read from var/rasa_api_token,
-which is created (random, readable only by its owner) the first time.
+servers the same way.
+- The Rasa HTTP API (conversations, events, model upload) is OFF: nothing needs it (the
+  staff app reads the databases). `Servers(enable_api=True)` turns it on for a caller that
+  does; its token is then read from var/rasa_api_token (random, 0600, made the first time)
+  by the Rasa process itself (bot/serve.py), so it is never on a command line.
+- Every process is started with umask 077 and the files that exist already under var/,
+  the log directory and the databases are made private (0600, directories 0700).
+- The action server listens on localhost (SANIC_HOST) and gets no database or other secret
+  variables: it needs none.
+- Logs are rotated once a day and rotated logs older than LOG_RETENTION_DAYS are removed
+  (`rotate_logs`, at start and while `make run` runs).
 """
 from __future__ import annotations
 
+import datetime
 import os
 import secrets
+import shutil
+import stat
 import signal
 import socket
 import subprocess
@@ -27,7 +39,15 @@ if str(ROOT) not in sys.path:
 
 from bot.lse.storage import PG_VARIABLES, PostgresConfig  # noqa: E402
 VENV_BIN = Path(sys.executable).parent
-TOKEN_FILE = ROOT / "var" / "rasa_api_token"
+VAR = ROOT / "var"
+TOKEN_FILE = VAR / "rasa_api_token"
+SENDER_SECRET_FILE = VAR / "sender_secret"
+# Logs hold no visitor text (bot/logging_config.py), but they hold times; they are kept no
+# longer than the conversations (README: privacy and retention).
+LOG_RETENTION_DAYS = 30
+# Variables the action server must not see: it needs no database, lock store or secret.
+_NOT_FOR_ACTIONS = ("LSE_PG_", "LSE_REDIS_PASSWORD", "LSE_TRACKER_DB", "LSE_STAFF_DB",
+                    "LSE_SENDER_SECRET", "LSE_RASA_API_TOKEN")
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -37,13 +57,113 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
+def private_dir(path: Path) -> Path:
+    """`path` (and missing parents) as a directory only its owner can use (0700)."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+    return path
+
+
+def make_private(*paths: Path) -> None:
+    """Files 0600 and directories 0700, for each path and everything under a directory.
+    Paths that do not exist are skipped; so are files of other users (a cluster's
+    PostgreSQL data, which initdb makes private itself)."""
+    uid = os.getuid()
+    for top in paths:
+        top = Path(top)
+        if not top.exists():
+            continue
+        walk = [top] + (sorted(top.rglob("*")) if top.is_dir() else [])
+        for path in walk:
+            try:
+                info = path.lstat()
+            except FileNotFoundError:
+                continue
+            if stat.S_ISLNK(info.st_mode) or info.st_uid != uid:
+                continue
+            wanted = 0o700 if stat.S_ISDIR(info.st_mode) else 0o600
+            if stat.S_IMODE(info.st_mode) != wanted:
+                os.chmod(path, wanted)
+
+
+def secret_file(path: Path, nbytes: int = 32) -> str:
+    """The secret in `path`; made (random, 0600) the first time."""
+    private_dir(path.parent)
+    if not path.exists():
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(nbytes))
+    os.chmod(path, 0o600)
+    return path.read_text().strip()
+
+
 def api_token() -> str:
-    TOKEN_FILE.parent.mkdir(parents=True, exist_ok=True)
-    if not TOKEN_FILE.exists():
-        fd = os.open(TOKEN_FILE, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(32))
-    return TOKEN_FILE.read_text().strip()
+    """The Rasa HTTP API token (var/rasa_api_token), for `Servers(enable_api=True)`."""
+    return secret_file(TOKEN_FILE)
+
+
+def private_log(path: Path):
+    """A log file opened for appending, 0600 whatever the umask."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.chmod(path, 0o600)
+    return os.fdopen(fd, "ab")
+
+
+def rotate_logs(log_dir: Path, keep_days: int = LOG_RETENTION_DAYS,
+                now: Optional[float] = None) -> List[Path]:
+    """Rotates every non-empty `*.log` whose content is more than a day old (copied to
+    `<name>.<UTC time>`, then truncated in place: the servers write with O_APPEND, so they
+    go on at the new end) and removes rotated logs older than `keep_days`. Returns the
+    files removed."""
+    now = time.time() if now is None else now
+    removed: List[Path] = []
+    if not log_dir.exists():
+        return removed
+    for log in sorted(log_dir.glob("*.log")):
+        info = log.stat()
+        started = _log_started(log, info)
+        if info.st_size and now - started >= 86_400:
+            stamp = datetime.datetime.fromtimestamp(now, datetime.timezone.utc)
+            rotated = log.with_name(f"{log.name}.{stamp:%Y%m%dT%H%M%SZ}")
+            with open(log, "rb") as source, open(
+                    os.open(rotated, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as target:
+                shutil.copyfileobj(source, target)
+            os.utime(rotated, (info.st_mtime, info.st_mtime))
+            os.truncate(log, 0)
+            _mark_log_start(log, now)
+        elif not info.st_size:
+            _mark_log_start(log, now)
+    for rotated in sorted(log_dir.glob("*.log.*")):
+        if rotated.name.endswith(".start"):
+            continue
+        if now - rotated.stat().st_mtime > keep_days * 86_400:
+            rotated.unlink()
+            removed.append(rotated)
+    return removed
+
+
+def _start_marker(log: Path) -> Path:
+    return log.with_name(f".{log.name}.start")
+
+
+def _log_started(log: Path, info: os.stat_result) -> float:
+    """When the oldest line of `log` was written, as far as we know (the marker file's
+    time, else the log's own creation, approximated by the oldest of ctime and mtime)."""
+    marker = _start_marker(log)
+    if marker.exists():
+        return marker.stat().st_mtime
+    _mark_log_start(log, min(info.st_mtime, info.st_ctime))
+    return min(info.st_mtime, info.st_ctime)
+
+
+def _mark_log_start(log: Path, when: float) -> None:
+    marker = _start_marker(log)
+    os.close(os.open(marker, os.O_WRONLY | os.O_CREAT, 0o600))
+    os.utime(marker, (when, when))
 
 
 def _wait_for(url: str, timeout: float, processes: List[subprocess.Popen]) -> None:
@@ -82,8 +202,15 @@ class Servers:
     # Sections that replace those of endpoints.yml, e.g. {"tracker_store": {...},
     # "lock_store": {...}, "action_endpoint": {...}} (cluster/ uses PostgreSQL and Redis).
     endpoints: Dict[str, Any] = field(default_factory=dict)
+    # The Rasa HTTP API: off unless a caller needs it (then on `host`, with the token of
+    # var/rasa_api_token, which the Rasa process reads itself).
+    enable_api: bool = False
+    # File with the secret that turns a client's session id into the stored conversation
+    # id (bot/lse/sender_ids.py); every replica of one deployment needs the same one.
+    sender_secret_file: Path = SENDER_SECRET_FILE
     processes: List[subprocess.Popen] = field(default_factory=list)
     token: str = ""
+    _temp_files: List[str] = field(default_factory=list)
 
     @property
     def rasa_url(self) -> str:
@@ -120,6 +247,7 @@ class Servers:
         handle = tempfile.NamedTemporaryFile("w", suffix=".yml", prefix="credentials-", delete=False)
         yaml.safe_dump(credentials, handle)
         handle.close()
+        self._temp_files.append(handle.name)
         return handle.name
 
     def _endpoints_file(self) -> str:
@@ -135,6 +263,7 @@ class Servers:
         handle = tempfile.NamedTemporaryFile("w", suffix=".yml", prefix="endpoints-", delete=False)
         yaml.safe_dump(endpoints, handle)
         handle.close()
+        self._temp_files.append(handle.name)
         return handle.name
 
     def _postgres(self) -> Optional[PostgresConfig]:
@@ -164,40 +293,98 @@ class Servers:
             env["LSE_STAFF_DB"] = str(Path(staff_db).resolve())
         return env
 
+    def stored_id(self, client_id: str) -> str:
+        """The conversation id the tracker store holds for a client's sender/session id."""
+        from bot.lse import sender_ids
+
+        secret = sender_ids.load_secret(
+            env={sender_ids.SECRET_FILE_VARIABLE: str(self.sender_secret_file)})
+        return sender_ids.stored_id(client_id, secret)
+
+    def tracker_events(self, client_id: str) -> List[Dict[str, Any]]:
+        """Every stored event of a conversation, read from the tracker store's database
+        (the HTTP API is off): for tests and the soak."""
+        import json
+
+        import sqlalchemy as sa
+
+        postgres = self._postgres()
+        if postgres:
+            url = postgres.sqlalchemy_url(postgres.db)
+        else:
+            url = f"sqlite:///{Path(self._tracker_db() or ROOT / 'var' / 'conversations.db').resolve()}"
+        engine = sa.create_engine(url)
+        try:
+            with engine.connect() as connection:
+                rows = connection.execute(
+                    sa.text("select data from events where sender_id = :sender order by id"),
+                    {"sender": self.stored_id(client_id)}).fetchall()
+        finally:
+            engine.dispose()
+        return [json.loads(row[0]) for row in rows]
+
+    def _private_paths(self) -> List[Path]:
+        paths = [VAR, self.log_dir]
+        for db in (self._tracker_db(), self.staff_db or os.environ.get("LSE_STAFF_DB")):
+            if db:
+                db = Path(db).resolve()
+                paths += [db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm"),
+                          db.with_name(db.name + "-journal")]
+        return paths
+
     def start(self, timeout: float = 180.0) -> "Servers":
-        self.token = api_token()
-        self.log_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(VAR)
+        private_dir(self.log_dir)
+        make_private(*self._private_paths())
+        rotate_logs(self.log_dir)
+        secret_file(Path(self.sender_secret_file))
+        self.token = api_token() if self.enable_api else ""
         env = dict(os.environ, PYTHONPATH=str(ROOT), SANIC_HOST=self.host,
                    SQLALCHEMY_SILENCE_UBER_WARNING="1", TF_CPP_MIN_LOG_LEVEL="3",
                    RASA_TELEMETRY_ENABLED="false")
+        for key in ("LSE_RASA_API_TOKEN", "LSE_RASA_API_TOKEN_FILE"):
+            env.pop(key, None)
         env = self._storage_env(env)
         env.update(self.extra_env)
-        action_log = open(self.log_dir / f"action-server-{self.action_port}.log", "ab")
-        rasa_log = open(self.log_dir / f"rasa-server-{self.rasa_port}.log", "ab")
+        env.setdefault("LSE_SENDER_SECRET_FILE", str(Path(self.sender_secret_file).resolve()))
+        action_env = {key: value for key, value in env.items()
+                      if not key.startswith(_NOT_FOR_ACTIONS)}
+        rasa_env = dict(env)
+        if self.enable_api:
+            rasa_env["LSE_RASA_API_TOKEN_FILE"] = str(TOKEN_FILE)
+        action_log = private_log(self.log_dir / f"action-server-{self.action_port}.log")
+        rasa_log = private_log(self.log_dir / f"rasa-server-{self.rasa_port}.log")
         self.processes.append(subprocess.Popen(
             [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "bot.actions",
              "--port", str(self.action_port)],
-            cwd=ROOT, env=env, stdout=action_log, stderr=subprocess.STDOUT,
-            start_new_session=True))
+            cwd=ROOT, env=action_env, stdout=action_log, stderr=subprocess.STDOUT,
+            start_new_session=True, umask=0o077))
+        # bot/serve.py: `rasa run` with umask 077, the log configuration without visitor
+        # text, and the API only when the token file is given in the environment.
         self.processes.append(subprocess.Popen(
-            [str(VENV_BIN / "rasa"), "run", "--model", self.model, "--enable-api",
-             "--auth-token", self.token, "--interface", self.host, "--port", str(self.rasa_port),
+            [str(VENV_BIN / "python"), "-m", "bot.serve", "--model", self.model,
+             "--interface", self.host, "--port", str(self.rasa_port),
              "--credentials", self._credentials_file(), "--endpoints", self._endpoints_file(),
              *[arg for origin in self.web_origins for arg in ("--cors", origin)]],
-            cwd=ROOT, env=env, stdout=rasa_log, stderr=subprocess.STDOUT,
-            start_new_session=True))
+            cwd=ROOT, env=rasa_env, stdout=rasa_log, stderr=subprocess.STDOUT,
+            start_new_session=True, umask=0o077))
+        action_log.close()
+        rasa_log.close()
         if self.web_port:
             web_env = dict(env, LSE_WEB_HOST=self.host, LSE_WEB_PORT=str(self.web_port),
                            LSE_RASA_URL=self.rasa_url,
                            LSE_RASA_PUBLIC_URL=f"http://localhost:{self.rasa_port}")
             web_env.setdefault("LSE_ALLOWED_ORIGINS", ",".join(self.web_origins))
-            web_log = open(self.log_dir / f"web-{self.web_port}.log", "ab")
+            web_log = private_log(self.log_dir / f"web-{self.web_port}.log")
             self.processes.append(subprocess.Popen(
                 [str(VENV_BIN / "python"), "-m", "web.app"], cwd=ROOT, env=web_env,
-                stdout=web_log, stderr=subprocess.STDOUT, start_new_session=True))
+                stdout=web_log, stderr=subprocess.STDOUT, start_new_session=True,
+                umask=0o077))
+            web_log.close()
         try:
             _wait_for(f"{self.action_url}/health", timeout, self.processes)
-            _wait_for(f"{self.rasa_url}/status?token={self.token}", timeout, self.processes)
+            # The REST channel's own health route: Rasa listens only once the model is loaded.
+            _wait_for(f"{self.rasa_url}/webhooks/rest/", timeout, self.processes)
             if self.web_port:
                 _wait_for(f"{self.web_url}/healthz", timeout, self.processes)
         except Exception as error:
@@ -223,9 +410,16 @@ class Servers:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
         self.processes.clear()
+        for name in self._temp_files:
+            try:
+                os.unlink(name)
+            except FileNotFoundError:
+                pass
+        self._temp_files.clear()
 
 
 def main() -> None:
+    os.umask(0o077)
     model = sys.argv[1]
     servers = Servers(model=model,
                       rasa_port=int(os.environ.get("RASA_PORT", 5005)),
@@ -252,12 +446,14 @@ Press Ctrl+C to stop.""", flush=True)
                 return f"A server stopped (exit {process.returncode}); see the logs."
         return None
 
-    run_until_stopped(problem, servers.stop)
+    run_until_stopped(problem, servers.stop, servers.log_dir)
 
 
-def run_until_stopped(problem: Callable[[], Optional[str]], stop: Callable[[], None]) -> None:
+def run_until_stopped(problem: Callable[[], Optional[str]], stop: Callable[[], None],
+                      log_dir: Optional[Path] = None) -> None:
     """Waits for Ctrl+C or SIGTERM, or until `problem()` says something went wrong; then
-    calls `stop()`. Used by `make run` and `make cluster`."""
+    calls `stop()`. Rotates the logs in `log_dir` once an hour (`rotate_logs`). Used by
+    `make run` and `make cluster`."""
     stopping = {"now": False}
 
     def handle(_signum, _frame):
@@ -265,12 +461,16 @@ def run_until_stopped(problem: Callable[[], Optional[str]], stop: Callable[[], N
 
     signal.signal(signal.SIGINT, handle)
     signal.signal(signal.SIGTERM, handle)
+    rotated = time.monotonic()
     try:
         while not stopping["now"]:
             message = problem()
             if message:
                 print(message, flush=True)
                 break
+            if log_dir is not None and time.monotonic() - rotated > 3600:
+                rotate_logs(log_dir)
+                rotated = time.monotonic()
             time.sleep(0.5)
     finally:
         print("Stopping ...", flush=True)

@@ -7,7 +7,10 @@ the conversation already has).
 """
 from __future__ import annotations
 
+import hashlib
 import re
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 from typing import Optional
 
@@ -42,12 +45,31 @@ def warm_up() -> None:
     _detector()
 
 
-@lru_cache(maxsize=256)
+_CACHE_SIZE = 256
+_cache: "OrderedDict[bytes, Optional[str]]" = OrderedDict()
+_cache_lock = threading.Lock()
+
+
 def detect_language(text: str) -> Optional[str]:
     """'nl', 'en', or None when the text is too short or too unclear to say.
 
     Cached: the channel (for the opening) and the NLU component ask for the same
-    (redacted) message one after the other in the Rasa process."""
+    (redacted) message one after the other in the Rasa process. The cache is keyed on a
+    hash of the text, so it keeps no visitor text in memory after the message."""
+    key = hashlib.blake2b((text or "").encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    result = _detect(text)
+    with _cache_lock:
+        _cache[key] = result
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return result
+
+
+def _detect(text: str) -> Optional[str]:
     words = _WORD.findall(text or "")
     if not words:
         return None

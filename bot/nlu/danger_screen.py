@@ -15,6 +15,8 @@ the NLU result as `danger`, where the crisis actions and the staff app read it.
 """
 from __future__ import annotations
 
+import hashlib
+
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -53,7 +55,7 @@ class DangerScreen(GraphComponent):
         self._model_storage = model_storage
         self._resource = resource
         self.model = model or DangerModel(None)
-        self._cache: Dict[str, DangerSignal] = {}
+        self._cache: Dict[bytes, DangerSignal] = {}
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
@@ -84,12 +86,14 @@ class DangerScreen(GraphComponent):
     def verdict(self, text: str) -> DangerSignal:
         """The screen's cue lists first; the model where they found nothing. Cached per
         text: the channel screens a message just before the NLU screens it again."""
-        cached = self._cache.get(text)
+        # Keyed on a hash: the cache keeps no visitor text in memory (security review L8).
+        key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        cached = self._cache.get(key)
         if cached is None:
             cached = self._verdict(text)
             if len(self._cache) >= 1024:
-                self._cache.pop(next(iter(self._cache)))
-            self._cache[text] = cached
+                self._cache.pop(next(iter(self._cache)), None)
+            self._cache[key] = cached
         return cached
 
     def _verdict(self, text: str) -> DangerSignal:

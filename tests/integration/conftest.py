@@ -20,6 +20,12 @@ def servers(tmp_path_factory):
     db = tmp_path_factory.mktemp("db") / "conversations.db"
     running = Servers(model=model, rasa_port=free_port(), action_port=free_port(),
                       tracker_db=str(db), log_dir=tmp_path_factory.mktemp("logs"))
-    running.start()
+    # A permissive umask, as a developer's shell has: the servers' files must still be
+    # private (tests/integration/test_hardening.py).
+    old = os.umask(0o022)
+    try:
+        running.start()
+    finally:
+        os.umask(old)
     yield running
     running.stop()
