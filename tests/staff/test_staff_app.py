@@ -14,6 +14,7 @@ import requests
 
 import seed
 from conftest import FALLBACK_ID, FILLER_COUNT, PARENT_ID
+from tests.trackers import stored_tracker
 
 TODAY = dt.datetime.now(seed.AMSTERDAM).date()
 YESTERDAY = TODAY - dt.timedelta(days=1)
@@ -35,15 +36,15 @@ def talks(stack):
     """Real conversations through the Rasa server; their trackers say what to expect."""
     ids, trackers = {}, {}
     for key, messages in SCRIPTS.items():
-        sender = f"{key}-{uuid.uuid4().hex[:8]}"
+        client_id = f"{key}-{uuid.uuid4().hex[:8]}"
         for message in messages:
             answer = requests.post(f"{stack.servers.rasa_url}/webhooks/rest/webhook",
-                                   json={"sender": sender, "message": message}, timeout=60)
+                                   json={"sender": client_id, "message": message}, timeout=60)
             assert answer.status_code == 200 and answer.json()
-        ids[key] = sender
-        trackers[key] = requests.get(
-            f"{stack.servers.rasa_url}/conversations/{sender}/tracker",
-            params={"token": stack.servers.token}, timeout=30).json()
+        # Staff see the stored id (an HMAC of the client's id, bot/lse/sender_ids.py); the
+        # tracker is read from the tracker store's database (the Rasa HTTP API is off).
+        ids[key] = stack.servers.stored_id(client_id)
+        trackers[key] = stored_tracker(stack.servers, client_id)
     return ids, trackers
 
 
@@ -306,9 +307,12 @@ def test_export_json_csv_and_print(stack, talks):
     assert any(row["text"] == "'" + FORMULA for row in rows)
     assert not any(row["text"].startswith("=") for row in rows)
 
-    filtered = member.get("/staff/export", params={"format": "json", "role": "family",
-                                                   "from": YESTERDAY.isoformat(),
-                                                   "to": YESTERDAY.isoformat()})
+    # Everything a filter finds is bulk export: admins only (review M6).
+    assert member.get("/staff/export", params={"format": "csv"}).status_code == 403
+    assert "Alle resultaten exporteren" not in member.get("/staff/").text
+    filtered = stack.admin().get("/staff/export", params={"format": "json", "role": "family",
+                                                          "from": YESTERDAY.isoformat(),
+                                                          "to": YESTERDAY.isoformat()})
     assert [record["id"] for record in filtered.json()["conversations"]] == [PARENT_ID]
     assert member.post("/staff/export", data={"csrf_token": token, "ids": chosen,
                                               "format": "xml"}).status_code == 400
@@ -350,9 +354,10 @@ def test_overview_charts(stack, talks):
 
 
 def test_admin_deletes_one_conversation_on_request(stack):
-    sender = "verzoek-" + uuid.uuid4().hex[:8]
+    client_id = "verzoek-" + uuid.uuid4().hex[:8]
+    sender = stack.servers.stored_id(client_id)
     requests.post(f"{stack.servers.rasa_url}/webhooks/rest/webhook",
-                  json={"sender": sender, "message": "mijn broer radicaliseert"}, timeout=60)
+                  json={"sender": client_id, "message": "mijn broer radicaliseert"}, timeout=60)
     admin = stack.admin()
     assert sender in listed(admin, q="broer")
     token = admin.csrf(f"/staff/conversations/{sender}")
@@ -370,7 +375,7 @@ def test_admin_deletes_one_conversation_on_request(stack):
     assert "delete" in audit and sender in audit
     # A new message under the same id starts a new conversation, and the list shows it.
     requests.post(f"{stack.servers.rasa_url}/webhooks/rest/webhook",
-                  json={"sender": sender, "message": "hallo"}, timeout=60)
+                  json={"sender": client_id, "message": "hallo"}, timeout=60)
     assert sender in listed(admin)
 
 
@@ -397,3 +402,46 @@ def test_api_transcript_is_json(stack, talks):
     record = member.get(f"/staff/api/conversations/{ids['professional_en']}").json()
     assert record["language"] == "en" and record["role"] == "professional"
     assert json.dumps(record)
+
+
+def test_bulk_export_is_for_admins_and_lists_and_searches_are_audited(stack, talks):
+    """Review M6: more than a few chosen conversations, or all a filter finds, only for an
+    admin; every list, API list and search leaves an audit row, a search by its hash."""
+    member, admin = stack.staff(), stack.admin()
+    many = [f"vul-{number:02d}" for number in range(11)]
+    token = member.csrf()
+    assert member.post("/staff/export", data={"csrf_token": token, "ids": many,
+                                              "format": "json"}).status_code == 403
+    assert member.post("/staff/export", data={"csrf_token": token, "ids": many[:10],
+                                              "format": "json"}).status_code == 200
+    exported = admin.post("/staff/export", data={"csrf_token": admin.csrf(), "ids": many,
+                                                 "format": "json"})
+    assert exported.status_code == 200 and len(exported.json()["conversations"]) == 11
+    assert admin.get("/staff/export", params={"format": "csv"}).status_code == 200
+
+    def audit_rows():
+        with sqlite3.connect(stack.staff_db) as connection:
+            return connection.execute("select username, action, detail from staff_audit_log "
+                                      "order by id").fetchall()
+
+    before = len(audit_rows())
+    assert member.get("/staff/", params={"q": "Zoeknaam Ahmed"}).status_code == 200
+    assert member.get("/staff/api/conversations", params={"q": "vulgesprek"}).json()["total"] \
+        == FILLER_COUNT
+    assert member.get("/staff/api/conversations", params={"page": 2}).status_code == 200
+    new = audit_rows()[before:]
+    assert [(user, action) for user, action, _ in new] == [
+        ("medewerker", "search"), ("medewerker", "search"), ("medewerker", "api_list")]
+    from web.staff.queries import search_hash
+    assert new[0][2] == f"zoekvraag #{search_hash('zoeknaam  ahmed')}, pagina 1, 0 resultaten"
+    assert new[1][2].endswith(f"{FILLER_COUNT} resultaten")
+    assert new[2][2].startswith("pagina 2, ")
+    everything = " ".join(str(detail) for _, _, detail in audit_rows()).lower()
+    assert "ahmed" not in everything and "vulgesprek" not in everything
+    audit_page = admin.get("/staff/audit").text
+    assert "gezocht" in audit_page and "lijst opgevraagd (API)" in audit_page
+
+
+def test_staff_pages_send_hsts(stack):
+    page = stack.staff().get("/staff/")
+    assert page.headers["Strict-Transport-Security"].startswith("max-age=31536000")

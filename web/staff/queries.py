@@ -6,6 +6,7 @@ from __future__ import annotations
 import bisect
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import re
@@ -322,6 +323,21 @@ def audit(databases: Databases, username: str, action: str, sender_id: Optional[
         connection.execute(db.audit_log.insert().values(
             at=time.time(), username=username, action=action, sender_id=sender_id,
             detail=(detail or None) and detail[:255]))
+
+
+def search_hash(text: str) -> str:
+    """What the audit log keeps of a search: a hash of its words (lower case, single
+    spaces), not the words. An admin who must know whether someone searched for a given
+    name can hash that name the same way and compare."""
+    words = " ".join(text.lower().split())
+    return hashlib.sha256(words.encode("utf-8")).hexdigest()[:16]
+
+
+def list_audit_detail(flt: "ListFilter", page: "Page") -> str:
+    detail = f"pagina {page.page}, {page.total} resultaten"
+    if flt.search:
+        detail = f"zoekvraag #{search_hash(flt.search)}, " + detail
+    return detail
 
 
 def audit_many(databases: Databases, username: str, action: str, sender_ids: Sequence[str],

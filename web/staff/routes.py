@@ -45,7 +45,8 @@ COOKIE_PATH = "/staff"
 # Routes anyone may reach (by handler name); everything else needs a session.
 PUBLIC = {"login_page", "login_submit", "static_file"}
 # The inbox (web/staff/inbox.py) adds its export of training data.
-ADMIN_ONLY = {"audit_page", "delete_conversation", "purge_now"} | inbox.ADMIN_ONLY
+# The export of everything a filter finds is bulk export: admins only (review M6).
+ADMIN_ONLY = {"audit_page", "delete_conversation", "purge_now", "export_filtered"} | inbox.ADMIN_ONLY
 ROLE_LABELS = {"family": "Naaste", "professional": "Professional", "individual": "Zelf betrokken",
                None: "Onbekend", "unknown": "Onbekend"}
 LANGUAGE_LABELS = {"nl": "Nederlands", "en": "Engels", None: "–"}
@@ -55,6 +56,8 @@ AUDIT_LABELS = {"view": "bekeken", "print": "afgedrukt", "export": "geëxporteer
                 "untag": "label verwijderd", "note": "notitie opgeslagen",
                 "reviewed": "gemarkeerd als bekeken", "unreviewed": "markering weggehaald",
                 "delete": "verwijderd op verzoek", "purge": "opgeschoond (bewaartermijn)",
+                "search": "gezocht", "list": "lijst bekeken", "api_list": "lijst opgevraagd (API)",
+                "deactivate": "account uitgeschakeld",
                 "login": "ingelogd", "logout": "uitgelogd", **inbox.AUDIT_LABELS}
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
@@ -67,6 +70,10 @@ SECURITY_HEADERS = {
     # Browsers take this only over HTTPS, as the staff app is served in production.
     "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
 }
+
+
+# A staff member who is no admin exports at most this many chosen conversations at once.
+STAFF_EXPORT_MAX = 10
 
 
 def _format_time(value: Optional[dt.datetime], seconds: bool = False) -> str:
@@ -94,6 +101,7 @@ def make_templates() -> Environment:
                                urlpart=lambda v: quote(str(v), safe=""),
                                audit_label=lambda a: AUDIT_LABELS.get(a, a))
     environment.globals.update(flags=queries.FLAGS, role_labels=ROLE_LABELS,
+                               staff_export_max=STAFF_EXPORT_MAX,
                                language_labels=LANGUAGE_LABELS)
     return environment
 
@@ -346,11 +354,20 @@ def register(app: Sanic, settings: Settings) -> StaffApp:
         # Take in what came since the last refresh (bounded, the background job does the rest).
         return await staff.run(index.refresh, staff.databases, 5000)
 
+    async def audit_list(request: Request, flt: queries.ListFilter, page: queries.Page,
+                         action: str) -> None:
+        # Who looked at which list when, and how much it showed; a search by the hash of
+        # its words, never the words (a name typed into the search stays out of the log).
+        await staff.run(queries.audit, staff.databases, request.ctx.session.staff.username,
+                        "search" if flt.search else action, None,
+                        queries.list_audit_detail(flt, page))
+
     @bp.get("/")
     async def conversation_list(request: Request) -> HTTPResponse:
         up_to_date = await refreshed()
         flt = queries.ListFilter.from_args(request.args)
         page = await staff.run(queries.list_conversations, staff.databases, flt)
+        await audit_list(request, flt, page, "list")
         tags = await staff.run(queries.all_tags, staff.databases)
         return staff.page(request, "list.html", flt=flt, page=page, all_tags=tags,
                           up_to_date=up_to_date, roles=queries.ROLES,
@@ -364,6 +381,7 @@ def register(app: Sanic, settings: Settings) -> StaffApp:
         await refreshed()
         flt = queries.ListFilter.from_args(request.args)
         page = await staff.run(queries.list_conversations, staff.databases, flt)
+        await audit_list(request, flt, page, "api_list")
         rows = [{
             "id": row["sender_id"], "started_at": row["started"].isoformat(),
             "role": row["role"], "language": row["language"],
@@ -477,6 +495,9 @@ def register(app: Sanic, settings: Settings) -> StaffApp:
             return _denied(request, 400, "Kies JSON of CSV.")
         if not ids:
             return _denied(request, 400, "Kies eerst een of meer gesprekken.")
+        if len(ids) > STAFF_EXPORT_MAX and not request.ctx.session.staff.is_admin:
+            return _denied(request, 403, f"Meer dan {STAFF_EXPORT_MAX} gesprekken tegelijk "
+                                         "exporteren mag alleen een beheerder.")
         records = await staff.run(queries.export_records, staff.databases, ids)
         await staff.run(queries.audit_many, staff.databases, request.ctx.session.staff.username,
                         "export", [record["id"] for record in records], fmt)
