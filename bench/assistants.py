@@ -23,7 +23,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from servers import Servers, _wait_for, api_token, free_port  # noqa: E402
+from servers import Servers, _wait_for, free_port  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 RASA = str(VENV_BIN / "rasa")
@@ -141,6 +141,7 @@ class Running:
     cold_start_seconds: float
     stop: Callable[[], None]
     other_pids: Dict[str, int] = field(default_factory=dict)
+    servers: Optional[Servers] = None  # ours: reads the tracker store (bench/soak.py)
 
 
 # ---- our assistant -------------------------------------------------------------------------
@@ -157,15 +158,16 @@ def train_lse(workdir: Path, config: Path) -> tuple:
 def start_lse(model: str, workdir: Path, sanic_workers: int = 1) -> Running:
     """Starts the action server and the Rasa server as `make run` does (SQLite tracker
     store in the work directory); cold start = process start to the first answer."""
+    # LSE_RATE_LIMITS=off: the benchmark sends far more than one visitor may, from one address.
     servers = Servers(model=model, rasa_port=free_port(), action_port=free_port(),
                       tracker_db=str(workdir / "lse-conversations.db"), log_dir=workdir / "logs",
-                      extra_env={"SANIC_WORKERS": str(sanic_workers)})
+                      extra_env={"SANIC_WORKERS": str(sanic_workers), "LSE_RATE_LIMITS": "off"})
     started = time.perf_counter()
     servers.start(timeout=300)
     first_answer(servers.rasa_url)
     cold = time.perf_counter() - started
     return Running("lse", servers.rasa_url, servers.rasa_process.pid, cold, servers.stop,
-                   {"action server": servers.processes[0].pid})
+                   {"action server": servers.processes[0].pid}, servers)
 
 
 # ---- Rasa's starter assistant ----------------------------------------------------------------
@@ -196,11 +198,11 @@ def start_starter(model: str, workdir: Path, sanic_workers: int = 1) -> Running:
                           "db": str(workdir / "starter-conversations.db")},
         "lock_store": {"type": "in_memory"},
     }))
-    token = api_token()
     log = open(workdir / "logs" / f"starter-{port}.log", "ab")
     started = time.perf_counter()
+    # Without the HTTP API, like ours; ready when the REST channel's health route answers.
     process = subprocess.Popen(
-        [RASA, "run", "--model", model, "--enable-api", "--auth-token", token,
+        [RASA, "run", "--model", model,
          "--interface", "127.0.0.1", "--port", str(port), "--credentials", str(credentials),
          "--endpoints", str(endpoints)],
         cwd=project, env=base_env(SANIC_HOST="127.0.0.1", SANIC_WORKERS=str(sanic_workers)),
@@ -217,7 +219,7 @@ def start_starter(model: str, workdir: Path, sanic_workers: int = 1) -> Running:
 
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(f"{url}/status?token={token}", 300, [process])
+        _wait_for(f"{url}/webhooks/rest/", 300, [process])
         first_answer(url)
     except Exception:
         stop()

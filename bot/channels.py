@@ -154,7 +154,7 @@ class _CheckedInput:
 
     def _init_checks(self) -> None:
         self.facts = load_facts()
-        self.limits = rate_limit.ChannelLimits()
+        self.limits = rate_limit.ChannelLimits.from_environment()
         warm_up()
 
     def check(self, raw: Any) -> CheckedMessage:

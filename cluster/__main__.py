@@ -11,6 +11,7 @@ from servers import run_until_stopped  # cluster.launcher puts scripts/ on sys.p
 
 
 def main() -> None:
+    os.umask(0o077)  # logs, secrets and databases readable by their owner only
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("model", help="the trained model (make train prints it)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("CLUSTER_PORT", 8080)),
@@ -30,8 +31,8 @@ def main() -> None:
           f"{args.replicas} Rasa replicas (about a minute) ...", flush=True)
     started = time.monotonic()
     cluster.start()
-    replicas = "\n".join(f"  Rasa replica {i}:     {cluster.replica_url(i)}  (HTTP API with the token "
-                         f"in var/rasa_api_token)" for i in range(args.replicas))
+    replicas = "\n".join(f"  Rasa replica {i}:     {cluster.replica_url(i)}  (channels only, no HTTP API)"
+                         for i in range(args.replicas))
     actions = ", ".join(f"127.0.0.1:{port}" for port in cluster.action_ports)
     print(f"""
 The LSE cluster is running (started in {time.monotonic() - started:.0f} s).

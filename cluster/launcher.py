@@ -3,7 +3,8 @@
     nginx (one public port)
       /webhooks/  -> round robin over the Rasa replicas (REST)
       /socket.io/ -> sticky by client address (hash $remote_addr consistent), websocket upgrade
-      anything else -> 404 (the token-protected HTTP API stays on the replicas' own ports)
+      anything else -> 404 (the replicas run without the Rasa HTTP API)
+      per client address: limit_req / limit_conn; no access log for the visitor paths
     nginx (internal port) -> round robin over the action servers
     Rasa replica i:   its own Sanic process, the same model, tracker store = PostgreSQL,
                       lock store = Redis, action endpoint = nginx's internal port
@@ -34,7 +35,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from servers import Servers, api_token, free_port  # noqa: E402
+from servers import Servers, free_port, private_log  # noqa: E402
 
 from bot.lse.storage import PostgresConfig  # noqa: E402
 
@@ -98,6 +99,14 @@ def _http_ok(url: str) -> bool:
         return False
 
 
+# nginx limits per client address (see nginx_conf; docs/deployment.md).
+NGINX_REST_RATE = "5r/s"
+NGINX_REST_BURST = 20
+NGINX_SOCKET_RATE = "20r/s"
+NGINX_SOCKET_BURST = 60
+NGINX_CONN = 20
+
+
 def nginx_conf(prefix: Path, public_port: int, actions_port: int, rasa_ports: Sequence[int],
                action_ports: Sequence[int], worker_user: Optional[pwd.struct_passwd],
                upstream_header: bool) -> str:
@@ -120,9 +129,21 @@ events {{
 }}
 
 http {{
-  log_format replicas '$remote_addr "$request" $status upstream=$upstream_addr '
+  # No client address and no query string in the log: for someone who contacts a
+  # counter-extremism service, address plus time is sensitive (security review M5).
+  # The visitor paths (/webhooks/, /socket.io/) are not logged at all.
+  log_format replicas '"$request_method $uri" $status upstream=$upstream_addr '
                       'upstream_status=$upstream_status time=$request_time';
   access_log {prefix}/logs/access.log replicas;
+  # Per client address: REST messages {NGINX_REST_RATE} with a burst of {NGINX_REST_BURST};
+  # socket.io requests (polling transport: several per message) {NGINX_SOCKET_RATE}
+  # with a burst of {NGINX_SOCKET_BURST}; at most {NGINX_CONN} open connections. Over the
+  # limit: 429. The channels limit each conversation themselves, with a friendly answer.
+  limit_req_zone $binary_remote_addr zone=lse_rest:10m rate={NGINX_REST_RATE};
+  limit_req_zone $binary_remote_addr zone=lse_socket:10m rate={NGINX_SOCKET_RATE};
+  limit_conn_zone $binary_remote_addr zone=lse_conn:10m;
+  limit_req_status 429;
+  limit_conn_status 429;
   client_body_temp_path {prefix}/tmp/body;
   proxy_temp_path {prefix}/tmp/proxy;
   fastcgi_temp_path {prefix}/tmp/fastcgi;
@@ -169,12 +190,18 @@ http {{
     proxy_next_upstream_timeout 10s;
 
     location /webhooks/ {{
+      access_log off;
+      limit_req zone=lse_rest burst={NGINX_REST_BURST} nodelay;
+      limit_conn lse_conn {NGINX_CONN};
       proxy_pass http://rasa_rest;
       proxy_set_header Connection "";
       {replica_header}
     }}
 
     location /socket.io/ {{
+      access_log off;
+      limit_req zone=lse_socket burst={NGINX_SOCKET_BURST} nodelay;
+      limit_conn lse_conn {NGINX_CONN};
       proxy_pass http://rasa_socketio;
       proxy_set_header Upgrade $http_upgrade;
       proxy_set_header Connection $connection_upgrade;
@@ -226,7 +253,7 @@ class Cluster:
     services: Dict[str, subprocess.Popen] = field(default_factory=dict)
     pg_password: str = ""
     redis_password: str = ""
-    token: str = ""
+    token: str = ""  # the replicas run without the HTTP API
     _made_base: bool = False
 
     # ---- addresses -------------------------------------------------------------------
@@ -240,6 +267,14 @@ class Cluster:
     @property
     def log_dir(self) -> Path:
         return self.base_dir / "logs"
+
+    @property
+    def sender_secret_file(self) -> Path:
+        return self.base_dir / "sender_secret"
+
+    def stored_id(self, client_id: str) -> str:
+        """The conversation id the replicas store for a client's sender/session id."""
+        return self.servers[0].stored_id(client_id)
 
     def pg_connect(self, dbname: str = "rasa"):
         import psycopg2
@@ -255,10 +290,13 @@ class Cluster:
             self._made_base = True
         self.base_dir = Path(self.base_dir)
         self.base_dir.mkdir(parents=True, exist_ok=True)
-        # Service users must be able to reach their own subdirectories.
+        # Service users must be able to reach their own subdirectories (traverse, not list);
+        # everything of ours inside is 0600/0700.
         os.chmod(self.base_dir, 0o711)
-        self.log_dir.mkdir(exist_ok=True)
-        self.token = api_token()
+        self.log_dir.mkdir(exist_ok=True, mode=0o700)
+        os.chmod(self.log_dir, 0o700)
+        # One secret for every replica: a visitor keeps the conversation on any replica.
+        _write_secret(self.sender_secret_file, secrets.token_urlsafe(32))
         self.pg_port = self.pg_port or free_port()
         self.redis_port = self.redis_port or free_port()
         self.public_port = self.public_port or free_port()
@@ -291,10 +329,11 @@ class Cluster:
         return self
 
     def _popen(self, name: str, command: List[str], user=None, **kwargs) -> subprocess.Popen:
-        log = open(self.log_dir / f"{name}.log", "ab")
+        log = private_log(self.log_dir / f"{name}.log")
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, start_new_session=True,
-                                   **_as_user(user), **kwargs)
+                                   umask=0o077, **_as_user(user), **kwargs)
+        log.close()
         self.services[name] = process
         return process
 
@@ -379,11 +418,12 @@ class Cluster:
         for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (prefix / "tmp" / name).mkdir()
             _chown(prefix / "tmp" / name, user)
-        os.chmod(prefix, 0o755)
-        os.chmod(prefix / "tmp", 0o755)
+        os.chmod(prefix, 0o711)
+        os.chmod(prefix / "tmp", 0o711)
         conf = prefix / "nginx.conf"
         conf.write_text(nginx_conf(prefix, self.public_port, self.actions_port, self.rasa_ports,
                                    self.action_ports, user, self.upstream_header))
+        os.chmod(conf, 0o600)  # read by the nginx master (root or us) only
         nginx = _need("nginx", "nginx")
         check = subprocess.run([nginx, "-t", "-q", "-p", str(prefix), "-e",
                                 str(prefix / "logs" / "error.log"), "-c", str(conf)],
@@ -412,11 +452,14 @@ class Cluster:
         }
 
     def _replica(self, index: int) -> Servers:
+        # SANIC_PROXIES_COUNT=1: nginx's X-Forwarded-For gives the client address that the
+        # channels' per-address rate limit uses (the replicas listen on localhost only).
         env = dict(self.extra_env, SANIC_WORKERS=str(self.sanic_workers),
-                   LSE_REDIS_PASSWORD=self.redis_password)
+                   LSE_REDIS_PASSWORD=self.redis_password, SANIC_PROXIES_COUNT="1")
         return Servers(model=self.model, rasa_port=self.rasa_ports[index],
                        action_port=self.action_ports[index], log_dir=self.log_dir,
-                       postgres=self.postgres, endpoints=self.endpoints(), extra_env=env)
+                       postgres=self.postgres, endpoints=self.endpoints(), extra_env=env,
+                       sender_secret_file=self.sender_secret_file)
 
     def _start_replicas(self, timeout: float) -> None:
         self.servers = [self._replica(index) for index in range(self.replicas)]
@@ -505,12 +548,13 @@ class Cluster:
 
     # ---- reading the shared tracker store --------------------------------------------
     def stored_events(self, sender_id: str) -> List[Tuple[str, Optional[str], Optional[str], str]]:
-        """(type_name, intent_name, action_name, data) of one conversation, in stored order."""
+        """(type_name, intent_name, action_name, data) of one conversation, in stored order;
+        `sender_id` is the client's id (stored as its HMAC)."""
         connection = self.pg_connect()
         try:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT type_name, intent_name, action_name, data FROM events "
-                               "WHERE sender_id = %s ORDER BY id", (sender_id,))
+                               "WHERE sender_id = %s ORDER BY id", (self.stored_id(sender_id),))
                 return list(cursor.fetchall())
         finally:
             connection.close()

@@ -32,10 +32,12 @@ def say(url, sender, text):
 
 
 def tracker(cluster, replica, sender):
-    answer = requests.get(f"{cluster.replica_url(replica)}/conversations/{sender}/tracker",
-                          params={"token": cluster.token}, timeout=30)
-    assert answer.status_code == 200, answer.text
-    return answer.json()
+    """The conversation as the shared tracker store (PostgreSQL) holds it; the replicas run
+    without the HTTP API. `replica` says which replica's view the test means: they share
+    one store, so it is the same."""
+    from tests.trackers import stored_tracker
+
+    return stored_tracker(cluster.servers[replica], sender)
 
 
 def stored(cluster, sender):
@@ -192,3 +194,37 @@ def test_a_replica_stopped_mid_conversation_loses_nothing(cluster):
     for reply in replies:
         for line in filter(None, reply.split("\n")):
             assert any(text and line in text for text in bot_texts), line
+
+
+def test_nginx_limits_each_address_and_logs_no_visitor_requests(cluster):
+    """Security review M4/M5: limit_req per address on /webhooks/ and /socket.io/ (429 over
+    the limit), no access-log lines for those paths, no client address in the log format."""
+    import stat
+
+    from cluster.launcher import NGINX_REST_BURST
+
+    statuses = []
+
+    def hit():
+        answer = requests.post(cluster.public_url + WEBHOOK, json={"sender": new_id(), "message": ""},
+                               timeout=60)
+        statuses.append(answer.status_code)
+
+    threads = [threading.Thread(target=hit) for _ in range(NGINX_REST_BURST * 3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert 429 in statuses and 200 in statuses
+    access = (cluster.base_dir / "nginx" / "logs" / "access.log")
+    content = access.read_text() if access.exists() else ""
+    assert "/webhooks/" not in content and "127.0.0.1" not in content
+    # Our files in the cluster's directory are private (M2): secrets, logs, config.
+    wrong = []
+    for path in [cluster.base_dir / "secrets", cluster.base_dir / "sender_secret",
+                 *cluster.log_dir.glob("*.log"), cluster.base_dir / "nginx" / "nginx.conf"]:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode != 0o600:
+            wrong.append(f"{oct(mode)} {path}")
+    assert stat.S_IMODE(cluster.log_dir.stat().st_mode) == 0o700
+    assert wrong == []

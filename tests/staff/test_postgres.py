@@ -78,13 +78,14 @@ def all_text(database):
 
 def test_conversations_on_postgresql(pg):
     servers, config, log_dir = pg
-    sender = "pg-" + uuid.uuid4().hex[:8]
+    client_id = "pg-" + uuid.uuid4().hex[:8]
+    sender = servers.stored_id(client_id)  # what staff see: an HMAC of the client's id
     messages = ["mijn zoon van 17 kijkt IS-filmpjes, bel 06-12345678 of j.smit@example.org",
                 "bsn 111222333, rekening NL91ABNA0417164300, postcode 2511 CV 4",
                 "Contact met een medewerker"]
     for message in messages:
         answer = requests.post(f"{servers.rasa_url}/webhooks/rest/webhook",
-                               json={"sender": sender, "message": message}, timeout=60)
+                               json={"sender": client_id, "message": message}, timeout=60)
         assert answer.status_code == 200 and answer.json()
 
     tracker_text = all_text(config.db)
