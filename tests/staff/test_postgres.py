@@ -136,3 +136,120 @@ def test_conversations_on_postgresql(pg):
         cursor.execute("select count(*) from staff_conversations where sender_id = %s", (sender,))
         assert cursor.fetchone()[0] == 0
     connection.close()
+
+
+# --- without servers: the index, logins and retention on PostgreSQL -----------------------
+
+@pytest.fixture(scope="module")
+def pg_databases():
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from web.staff.db import Databases
+    suffix = uuid.uuid4().hex[:8]
+    config = dataclasses.replace(PG, db=f"lse_idx_{suffix}", staff_db=f"lse_idx_staff_{suffix}")
+    admin = connect(PG.db)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        for name in (config.db, config.staff_db):
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    store = seed.store_for(postgres=config)
+    databases = Databases.connect(None, None, config)
+    try:
+        yield databases, store, config
+    finally:
+        databases.dispose()
+        store.engine.dispose()
+        with admin.cursor() as cursor:
+            for name in (config.db, config.staff_db):
+                cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def test_slot_values_nobody_allowed_do_not_break_the_index_on_postgresql(pg_databases,
+                                                                          monkeypatch, caplog):
+    """Review H1: a 40-character language, or one with a NUL, is not indexed, and the
+    refresh goes on; a row PostgreSQL still refuses is skipped, not the whole batch."""
+    import sqlalchemy as sa
+    from test_index import poisoned
+    from web.staff import db, index
+    databases, store, _ = pg_databases
+    now = dt.datetime.now(seed.AMSTERDAM)
+    seed.write(store, "pg-vergiftigd", poisoned(now - dt.timedelta(hours=2)))
+    only_bad = seed.short_conversation(now - dt.timedelta(hours=1))
+    only_bad.events = [event for event in only_bad.events
+                       if getattr(event, "key", None) != "language"]
+    only_bad.slot("language", "x" * 40)
+    seed.write(store, "pg-alleen-fout", only_bad)
+    seed.write(store, "pg-gewoon", seed.worried_parent(now - dt.timedelta(minutes=30)))
+    assert index.refresh(databases, None)
+    with databases.staff.connect() as connection:
+        found = {row.sender_id: row for row in connection.execute(sa.select(db.conversations))}
+    assert found["pg-vergiftigd"].language == "nl" and found["pg-vergiftigd"].role is None
+    assert found["pg-alleen-fout"].language is None
+    assert "\x00" not in found["pg-vergiftigd"].search_text
+    assert found["pg-gewoon"].role == "family"
+
+    original = index.Summary.row
+
+    def row(summary):
+        values = original(summary)
+        if summary.sender_id == "pg-vergiftigd":
+            values["language"] = "x" * 40  # VARCHAR(5): PostgreSQL refuses the row
+        return values
+
+    monkeypatch.setattr(index.Summary, "row", row)
+    seed.write(store, "pg-nieuw", seed.short_conversation(now, "geheim-nieuw bericht"))
+    with caplog.at_level("ERROR", logger="web.staff.index"):
+        index.rebuild(databases)
+    with databases.staff.connect() as connection:
+        ids = {row[0] for row in connection.execute(sa.select(db.conversations.c.sender_id))}
+    assert ids == {"pg-alleen-fout", "pg-gewoon", "pg-nieuw"}
+    assert "pg-vergiftigd" in caplog.text and "xxxxx" not in caplog.text
+    assert "geheim" not in caplog.text
+
+
+def test_parallel_bad_logins_get_at_most_the_free_attempts_on_postgresql(pg_databases):
+    """Review M3 (c): 20 parallel bad logins record at most 5 'invalid' outcomes."""
+    from concurrent.futures import ThreadPoolExecutor
+    from web.staff import auth
+    databases, _, _ = pg_databases
+    auth.create_user(databases, "pg-anna", "correct horse battery")
+    policy = auth.LoginPolicy()
+    with ThreadPoolExecutor(20) as pool:
+        outcomes = list(pool.map(lambda _: auth.login(databases, "pg-anna", "fout", "10.2.2.2",
+                                                      policy).outcome, range(20)))
+    assert outcomes.count("invalid") <= policy.max_failures_per_user, outcomes
+    assert auth.login(databases, "pg-anna", "correct horse battery", "10.3.3.3",
+                      policy).outcome == "ok"
+
+
+def test_purge_leaves_no_dead_rows_and_no_tag_text_on_postgresql(pg_databases):
+    """Review M5: VACUUM after the purge (n_dead_tup 0 for the purged tables), and a tag
+    "broer Ahmed" is in no staff table after its conversation is deleted."""
+    from web.staff import index, queries, retention
+    databases, store, config = pg_databases
+    now = dt.datetime.now(seed.AMSTERDAM)
+    for number in range(20):
+        seed.write(store, f"pg-oud-{number}", seed.short_conversation(now - dt.timedelta(days=40)))
+    seed.write(store, "pg-verzoek", seed.short_conversation(now, "mijn broer Ahmed"))
+    index.refresh(databases, None)
+    assert queries.add_tag(databases, "pg-verzoek", "broer Ahmed", "anna")
+    queries.set_note(databases, "pg-verzoek", "Ahmed belt terug", "anna")
+    result = retention.purge(databases, 30, by="test")
+    assert result.conversations >= 20
+    retention.delete_conversation(databases, "pg-verzoek", by="anna")
+    assert "Ahmed" not in all_text(config.staff_db)
+    assert "Ahmed" not in all_text(config.db)
+    for database, tables in ((config.db, ("events",)),
+                             (config.staff_db, ("staff_conversations", "staff_tags",
+                                                "staff_notes"))):
+        with connect(database) as connection, connection.cursor() as cursor:
+            cursor.execute("select pg_stat_clear_snapshot()")
+            cursor.execute("select relname, n_dead_tup, last_vacuum from pg_stat_user_tables "
+                           "where relname = any(%s)", (list(tables),))
+            stats = {name: (dead, vacuumed) for name, dead, vacuumed in cursor.fetchall()}
+        connection.close()
+        for table in tables:
+            assert stats[table][1] is not None, table  # VACUUM ran
+            assert stats[table][0] == 0, (table, stats[table])
