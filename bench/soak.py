@@ -7,13 +7,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import json
 import random
 import shutil
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import aiohttp
 
@@ -33,9 +32,10 @@ def expected_text(message: Any, max_length: int) -> Optional[str]:
     return checked.text if checked.ok else None
 
 
-async def soak(url: str, api_url: str, pid: Optional[int], token: str,
+async def soak(url: str, events_of: Callable[[str], List[Dict[str, Any]]], pid: Optional[int],
                args: argparse.Namespace) -> Dict[str, Any]:
-    """Messages go to `url`; trackers are read from `api_url` (nginx does not publish the API)."""
+    """Messages go to `url`; the stored events of a conversation come from `events_of(sender)`,
+    which reads the tracker store's database (the Rasa HTTP API is off)."""
     from bot.lse.facts import load_facts
 
     max_length = load_facts().max_message_length
@@ -105,14 +105,12 @@ async def soak(url: str, api_url: str, pid: Optional[int], token: str,
 
         async def check(sender: str) -> None:
             async with semaphore:
-                async with session.get(f"{api_url}/conversations/{sender}/tracker",
-                                       params={"token": token, "include_events": "ALL"}) as answer:
-                    if answer.status != 200:
-                        lost.append(f"{sender}: tracker HTTP {answer.status}")
-                        return
-                    tracker = json.loads(await answer.read())
-            stored = [event.get("text") for event in tracker.get("events", [])
-                      if event.get("event") == "user"]
+                try:
+                    events = await asyncio.to_thread(events_of, sender)
+                except Exception as error:  # reported as lost, with the reason
+                    lost.append(f"{sender}: tracker store not readable ({type(error).__name__})")
+                    return
+            stored = [event.get("text") for event in events if event.get("event") == "user"]
             if stored != expected[sender]:
                 lost.append(f"{sender}: {len(expected[sender])} messages accepted, "
                             f"{len(stored)} in the tracker store")
@@ -168,7 +166,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--model", default=str(ROOT / "models" / "current.tar.gz"))
     parser.add_argument("--url", help="soak a running server (e.g. make cluster's nginx)")
-    parser.add_argument("--api-url", help="with --url: a replica's URL for the tracker API")
+    parser.add_argument("--tracker-db", type=Path,
+                        help="with --url: the SQLite tracker store (default: PostgreSQL from LSE_PG_*)")
+    parser.add_argument("--sender-secret-file", type=Path,
+                        help="with --url: the servers' sender secret (default var/sender_secret)")
     parser.add_argument("--pid", type=int, help="with --url: the Rasa server's pid, for memory")
     parser.add_argument("--workdir", type=Path)
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench")
@@ -182,17 +183,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     running = None
     if args.url:
         url, pid = args.url.rstrip("/"), args.pid
-        api_url = (args.api_url or args.url).rstrip("/")
+        reader = assistants.Servers(
+            model="", tracker_db=str(args.tracker_db) if args.tracker_db else None,
+            **({"sender_secret_file": args.sender_secret_file} if args.sender_secret_file else {}))
+        events_of = reader.tracker_events
     else:
         workdir = assistants.new_workdir(args.workdir)
         print(f"Starting the servers on {args.model} (work directory {workdir}) ...", flush=True)
         running = assistants.start_lse(args.model, workdir)
-        url, pid, api_url = running.url, running.rasa_pid, running.url
-    token = assistants.api_token()
+        url, pid, events_of = running.url, running.rasa_pid, running.servers.tracker_events
     print(f"Soak: {args.messages} messages over {args.conversations} conversations, "
           f"{args.concurrency} at a time, about {args.bad_ratio:.0%} bad inputs ...", flush=True)
     try:
-        soak_result = asyncio.run(soak(url, api_url, pid, token, args))
+        soak_result = asyncio.run(soak(url, events_of, pid, args))
     finally:
         if running:
             running.stop()

@@ -218,6 +218,7 @@ http {{
 
   server {{
     listen {HOST}:{actions_port};
+    access_log off;  # Rasa's calls to the action servers: one per action, nothing to learn
     proxy_http_version 1.1;
     proxy_set_header Connection "";
     proxy_connect_timeout 2s;

@@ -218,7 +218,9 @@ def test_nginx_limits_each_address_and_logs_no_visitor_requests(cluster):
     assert 429 in statuses and 200 in statuses
     access = (cluster.base_dir / "nginx" / "logs" / "access.log")
     content = access.read_text() if access.exists() else ""
-    assert "/webhooks/" not in content and "127.0.0.1" not in content
+    assert "/webhooks/" not in content and "/socket.io/" not in content
+    log_format = (cluster.base_dir / "nginx" / "nginx.conf").read_text().split("log_format", 1)[1]
+    assert "$remote_addr" not in log_format.split(";", 1)[0]
     # Our files in the cluster's directory are private (M2): secrets, logs, config.
     wrong = []
     for path in [cluster.base_dir / "secrets", cluster.base_dir / "sender_secret",
