@@ -26,6 +26,11 @@ from before the delete, so a tracker Rasa read just before it (a message in flig
 write the deleted conversation back (review L7). A new conversation under the same id (all
 its events after the delete) is stored as usual.
 
+A slot value is checked before it is stored: a categorical slot (role, language, crisis)
+keeps only a value domain.yml lists, anything else is stored as null (Rasa itself does not
+check them, and a visitor could get any string into a slot: review H1). The short indexed
+columns (`intent_name`, `action_name`) are cut to their size.
+
 With `POSTGRESQL_SCHEMA` set, Rasa's own code runs (it checks the schema per session).
 Configured in endpoints.yml as `type: bot.tracker_store.LseSQLTrackerStore`. If Rasa cannot
 import that class it silently falls back to an in-memory store, so
@@ -41,7 +46,9 @@ from typing import Any, Dict, List, Optional, Text
 import sqlalchemy as sa
 from rasa.core.constants import POSTGRESQL_SCHEMA
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.constants import DEFAULT_CATEGORICAL_SLOT_VALUE
 from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.slots import CategoricalSlot
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.pool import QueuePool
@@ -76,6 +83,10 @@ def pooled_sqlite_engine(url: Any) -> sa.engine.Engine:
                                             "timeout": BUSY_TIMEOUT_MS / 1000})
     sa.event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _short(value: Any, size: int = 255) -> Any:
+    return value[:size] if isinstance(value, str) else value
 
 
 class LseSQLTrackerStore(SQLTrackerStore):
@@ -118,6 +129,18 @@ class LseSQLTrackerStore(SQLTrackerStore):
         self._deleted_before = sa.select(deleted_senders.c.deleted_before).where(
             deleted_senders.c.sender_id == sender)
 
+    def _checked(self, data: Dict[str, Any]) -> Dict[str, Any]:
+        """A slot event with a value its categorical slot does not allow gets null."""
+        if data.get("event") != "slot" or self.domain is None:
+            return data
+        value = data.get("value")
+        slot = next((slot for slot in self.domain.slots if slot.name == data.get("name")), None)
+        if isinstance(slot, CategoricalSlot) and value is not None and not (
+                isinstance(value, str) and value.lower() in slot.values
+                and value.lower() != DEFAULT_CATEGORICAL_SLOT_VALUE):
+            return {**data, "value": None}
+        return data
+
     @staticmethod
     def _rasa_code_needed() -> bool:
         return bool(os.environ.get(POSTGRESQL_SCHEMA))
@@ -154,13 +177,14 @@ class LseSQLTrackerStore(SQLTrackerStore):
                 return
             rows: List[Dict[str, Any]] = []
             for data, event in zip(new, itertools.islice(tracker.events, stored, None)):
+                data = self._checked(data)
                 rows.append({
                     "sender_id": tracker.sender_id,
                     "type_name": event.type_name,
                     "timestamp": data.get("timestamp"),
-                    "intent_name": (data.get("parse_data", {}).get("intent", {})
-                                    .get(INTENT_NAME_KEY)),
-                    "action_name": data.get("name"),
+                    "intent_name": _short(data.get("parse_data", {}).get("intent", {})
+                                          .get(INTENT_NAME_KEY)),
+                    "action_name": _short(data.get("name")),
                     "data": json.dumps(data),
                 })
             if rows:

@@ -164,3 +164,23 @@ def test_the_tombstone_table_is_the_staff_apps():
     from bot.tracker_store import deleted_senders
     from web.staff import db
     assert str(CreateTable(deleted_senders)) == str(CreateTable(db.deleted_senders))
+
+
+def test_slot_values_domain_yml_does_not_allow_are_stored_as_null(tmp_path):
+    """Review H1: `/ /greet{"language": "xxxx…"}` must not put any string into the store."""
+    import json
+    events = _session(1_000.0, "hallo", "greet") + [
+        SlotSet("language", "x" * 40, timestamp=1_000.1),
+        SlotSet("role", "a\x00", timestamp=1_000.2),
+        SlotSet("language", "EN", timestamp=1_000.3),
+        SlotSet("role", {"name": "family"}, timestamp=1_000.4),
+        SlotSet("office_open", True, timestamp=1_000.5),
+        UserUttered("/x", {"name": "i" * 400, "confidence": 1.0}, timestamp=1_000.6),
+    ]
+    ours = _ours(tmp_path / "c.db")
+    run(ours.save(DialogueStateTracker.from_events("abc123", events, DOMAIN.slots)))
+    slots = [(json.loads(row[5])["name"], json.loads(row[5])["value"])
+             for row in _rows(tmp_path / "c.db") if row[1] == "slot"]
+    assert slots == [("role", "family"), ("language", None), ("role", None), ("language", "EN"),
+                     ("role", None), ("office_open", True)]
+    assert all(row[3] is None or len(row[3]) <= 255 for row in _rows(tmp_path / "c.db"))
