@@ -4,7 +4,8 @@ Fills a throw-away SQLite tracker database with N conversations (default 50,000;
 events each, in Rasa's own event format, spread over the last 28 days), builds the
 conversation index, starts the web app on a free port, logs in and prints how long the list
 pages take over HTTP: the first page, deep pages, each filter, the search, the overview and a
-chart, and the first page after new conversations arrived (incremental index update).
+chart, the inbox (its queue, each reason and filter, the quality chart, saving a label), and
+the first page after new conversations arrived (incremental index update).
 
     make bench-staff
     .venv/bin/python scripts/bench_staff_list.py --conversations 50000 [--keep]
@@ -39,7 +40,9 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
 import requests  # noqa: E402
 
-from web.staff import auth, index  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+
+from web.staff import auth, db, index  # noqa: E402
 from web.staff.db import Databases  # noqa: E402
 
 ROLES = ("family", "professional", "individual", None)
@@ -96,6 +99,9 @@ def templates() -> Dict[str, List[Dict[str, Any]]]:
 
 def fill(tracker_db: Path, count: int, seed: int = 2026) -> int:
     random.seed(seed)
+    # The NLU's confidence of the first message (the inbox's "twijfel"), from its own
+    # generator so the conversations themselves stay the same as before.
+    confidences = random.Random(seed + 1)
     base = templates()
     now = time.time()
     connection = sqlite3.connect(tracker_db)
@@ -120,6 +126,13 @@ def fill(tracker_db: Path, count: int, seed: int = 2026) -> int:
             event["timestamp"] = start + offset * 2.0
             if event["event"] == "user" and event["text"] == "{first}":
                 event["text"] = event["parse_data"]["text"] = first
+                if kind != "danger":
+                    confidence = round(confidences.uniform(0.2, 0.99), 3)
+                    event["parse_data"]["intent"]["confidence"] = confidence
+                    event["parse_data"]["intent_ranking"] = [
+                        {"name": event["parse_data"]["intent"]["name"], "confidence": confidence},
+                        {"name": "role_unclear", "confidence": round((1 - confidence) / 2, 3)},
+                        {"name": "ask_contact", "confidence": round((1 - confidence) / 4, 3)}]
             if event["event"] == "slot" and event["name"] == "language":
                 event["value"] = language
             if event["event"] == "slot" and event["name"] == "office_open":
@@ -185,6 +198,9 @@ def measure(client: Client, label: str, path: str, repeat: int, **params: Any) -
     if path == "/staff/":
         found = re.search(r"<strong>(\d+)</strong> gesprek", answer.text)
         total = f"{found.group(1):>7} found" if found else ""
+    elif path == "/staff/inbox":
+        found = re.search(r"<strong>(\d+)</strong> bericht", answer.text)
+        total = f"{found.group(1):>7} found" if found else ""
     print(f"  {label:<44} median {median:7.1f} ms   max {max(times):7.1f} ms  {total}", flush=True)
     return median
 
@@ -211,6 +227,9 @@ def main() -> int:
         index.refresh(databases, max_events=None)
         print(f"Built the conversation index in {time.perf_counter() - started:.1f} s "
               f"(once; afterwards only new events are read)", flush=True)
+        with databases.staff.connect() as connection:
+            queued = connection.execute(sa.select(sa.func.count()).select_from(db.queue)).scalar()
+        print(f"  of which the inbox's queue (staff_queue): {queued:,} messages", flush=True)
         password = secrets.token_urlsafe(24)  # a throw-away account in a throw-away database
         auth.create_user(databases, "bench", password, is_admin=True)
         databases.dispose()
@@ -264,6 +283,40 @@ def main() -> int:
         measure(client, "overview page (30 days)", "/staff/overview", args.repeat)
         measure(client, "chart: conversations per day", "/staff/charts/per-dag.svg", args.repeat)
 
+        # The inbox (web/staff/inbox.py): the queue of messages to review, from staff_queue.
+        print("\nThe inbox (25 messages a page):", flush=True)
+        inbox_first = measure(client, "inbox: first page (open, all reasons)", "/staff/inbox",
+                              args.repeat)
+        measure(client, "inbox: page 100", "/staff/inbox", args.repeat, page=100)
+        measure(client, "inbox: last page", "/staff/inbox", args.repeat, page=10 ** 6)
+        for reason in ("fallback", "low_confidence", "danger", "role_correction", "flagged"):
+            measure(client, f"inbox: reason {reason}", "/staff/inbox", args.repeat, reason=reason)
+        measure(client, "inbox: intent role_family", "/staff/inbox", args.repeat,
+                intent="role_family")
+        measure(client, "inbox: language en", "/staff/inbox", args.repeat, language="en")
+        measure(client, "inbox: last 7 days", "/staff/inbox", args.repeat, **{"from": week})
+        measure(client, "inbox: twijfel + family + en + 7 days", "/staff/inbox", args.repeat,
+                reason="low_confidence", intent="role_family", language="en", **{"from": week})
+        measure(client, "inbox: all statuses", "/staff/inbox", args.repeat, status="all")
+        measure(client, "chart: quality per week (30 days)", "/staff/inbox/quality.svg",
+                args.repeat)
+        page = client.get("/staff/inbox")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        label_times = []
+        for event_id in re.findall(r'name="event_id" value="(\d+)"', page.text)[:args.repeat]:
+            started = time.perf_counter()
+            answer = requests.post(client.base + "/staff/inbox/label", allow_redirects=False,
+                                   timeout=60, headers={"Cookie": client.cookie,
+                                                        "Origin": client.base},
+                                   data={"csrf_token": token, "event_id": event_id,
+                                         "verdict": "unusable"})
+            label_times.append((time.perf_counter() - started) * 1000)
+            assert answer.status_code == 303, answer.status_code
+        print(f"  {'inbox: save a label (POST)':<44} median "
+              f"{statistics.median(label_times):7.1f} ms   max {max(label_times):7.1f} ms",
+              flush=True)
+        results["inbox first page"] = inbox_first
+
         # New conversations arrive while the app runs: the next page view takes them in.
         connection = sqlite3.connect(tracker_db)
         last = connection.execute("select max(id) from events").fetchone()[0]
@@ -281,7 +334,8 @@ def main() -> int:
               f"{(time.perf_counter() - started) * 1000:7.1f} ms "
               f"({new_events} new events taken into the index)", flush=True)
         assert answer.status_code == 200
-        print(f"\nFirst page {results['first page']:.0f} ms, deepest page {results['last']:.0f} ms "
+        print(f"\nFirst page {results['first page']:.0f} ms, deepest page {results['last']:.0f} ms, "
+              f"inbox first page {results['inbox first page']:.0f} ms "
               f"with {args.conversations:,} conversations.")
         return 0
     finally:

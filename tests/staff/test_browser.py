@@ -60,7 +60,8 @@ def test_log_in_find_read_and_tag_in_chromium(stack, browser):
     page.goto(stack.web + "/staff/overview")
     page.wait_for_load_state("networkidle")
     widths = page.eval_on_selector_all(".chart img", "images => images.map(i => i.naturalWidth)")
-    assert len(widths) == 4 and all(width > 0 for width in widths)
+    # four charts of the conversations and the inbox's quality per week
+    assert len(widths) == 5 and all(width > 0 for width in widths)
     page.screenshot(path=str(ARTIFACTS / "staff-overview.png"), full_page=True)
     assert not errors, errors
     context.close()
