@@ -170,6 +170,15 @@ def build(data_dir: Optional[Path] = None) -> Path:
     return data_dir
 
 
+def _lower_items(folder: Path) -> FrozenSet[str]:
+    """Every line of the items.txt files under `folder`, in lower case."""
+    items = set()
+    for path in folder.rglob("items.txt"):
+        with open(path, encoding="utf-8") as handle:
+            items.update(line.strip().casefold() for line in handle if len(line.strip()) >= 2)
+    return frozenset(items)
+
+
 class Deidentifier:
     """deduce on the reduced lists, plus the set of Dutch street names."""
 
@@ -185,8 +194,17 @@ class Deidentifier:
         with open(data_dir / "streets.txt", encoding="utf-8") as handle:
             self.streets: FrozenSet[str] = frozenset(
                 line.strip().casefold() for line in handle if len(line.strip()) >= 3)
-        whitelist = self._deduce.lookup_structs["whitelist"]
-        self.common_words: FrozenSet[str] = frozenset(word.casefold() for word in whitelist.items())
+        self.first_names: FrozenSet[str] = _lower_items(
+            data_dir / "src" / "names" / "lst_first_name")
+        self.places: FrozenSet[str] = _lower_items(data_dir / "src" / "locations" / "lst_placename")
+        # Ordinary Dutch words (deduce's 1,000 most frequent words and its stop words; not its
+        # medical terms, which hold names such as "Ilias").
+        whitelist = data_dir / "src" / "whitelist"
+        # Like deduce, a word that is also a surname ("jong", "bos", "wit") is not counted.
+        surnames = _lower_items(data_dir / "src" / "names" / "lst_surname")
+        self.common_words: FrozenSet[str] = (
+            (_lower_items(whitelist / "lst_common_word") - surnames)
+            | _lower_items(whitelist / "lst_stop_word"))
 
     def find(self, text: str) -> List[Span]:
         """Names, places, hospitals and dates in `text` (character offsets of `text`)."""

@@ -110,10 +110,42 @@ KEEP: FrozenSet[str] = frozenset(word.casefold() for word in (
     "libie", "turkije", "marokko", "iran", "pakistan", "tsjetsjenië", "koerdistan", "raqqa",
     "mosul", "idlib", "nederland", "belgië", "belgie", "duitsland", "frankrijk", "engeland",
     "europa", "amerika", "azië", "afrika", "midden-oosten", "sahel", "kosovo", "bosnië",
+    "polen", "roemenië", "bulgarije", "griekenland", "italië", "spanje", "portugal", "zweden",
+    "noorwegen", "denemarken", "oostenrijk", "zwitserland", "hongarije", "servië", "kroatië",
+    "albanië", "tunesië", "algerije", "egypte", "libanon", "jordanië", "saoedi-arabië",
+    "qatar", "soedan", "eritrea", "ethiopië", "nigeria", "kenia", "india", "bangladesh",
+    "indonesië", "china", "japan", "suriname", "curaçao", "aruba", "syria", "turkey", "morocco",
+    "schiphol", "luchthaven", "airport", "grens", "kalifaat",
+    # languages and nationalities the assistant hears about
+    "nederlands", "dutch", "engels", "english", "arabisch", "arabic", "turks", "turkish",
+    "pools", "poolse", "polish", "somalisch", "somali", "koerdisch", "koerden", "koerd", "frans",
+    "duits", "spaans", "russisch", "oekraïens", "urdu", "farsi", "pashto", "tigrinya",
+    "marokkaans", "marokkaanse", "turkse", "syrisch", "syrische", "afghaans", "afghaanse",
+    "tsjetsjeens", "tsjetsjeense", "nederlander", "nederlandse", "europees", "europese",
+    "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag",
+    # public figures, books and events visitors name (not the people the message is about)
+    "breivik", "tarrant", "odin", "wodan", "rutte", "wilders", "baudet", "trump", "poetin", "putin", "erdogan",
+    "baghdadi", "choudary", "unabomber", "kaczynski", "christchurch",
+    "buffalo", "utøya", "bataclan", "ut-tahrir", "tahrir", "al-shabaab", "shabaab", "haram", "pvv", "fvd", "ja21", "bbb", "vvd", "d66",
+    "groenlinks", "pvda", "woii", "wo2", "holocaust", "siege", "reconquista", "sharia4belgium",
     # the service itself and organisations the assistant answers questions about
     "lse", "steunpunt", "landelijk", "extremisme", "nctv", "aivd", "ggd", "halt", "mbo",
-    "havo", "vwo", "vmbo",
+    "havo", "vwo", "vmbo", "school", "moskee", "veilig", "thuis", "jeugdzorg", "wijkteam",
+    "politie", "marechaussee", "justitie", "rechtbank", "gevangenis", "azc", "coa", "ind",
 ))
+
+# Names of public figures, books, groups and events that visitors mention (never redacted).
+PROTECTED_PHRASES = (
+    "andrew tate", "elliot rodger", "mein kampf", "osama bin laden", "bin laden",
+    "proud boys", "blood & honour", "blood and honour", "hizb ut-tahrir", "boko haram",
+    "7 oktober", "11 september", "9/11", "brenton tarrant", "anders breivik", "mohammed b.",
+    "thor's hammer", "de islamitische staat", "islamitische staat", "al qaida", "al-qaida",
+    "jodi arias", "ted kaczynski", "atomwaffen division", "the base", "extinction rebellion",
+    "last generation", "soldiers of odin", "sharia4holland", "sharia4belgium", "de profeet",
+)
+_PROTECTED_RE = re.compile(
+    r"(?<!\w)(?:" + "|".join(re.escape(phrase) for phrase in PROTECTED_PHRASES) + r")(?!\w)",
+    re.IGNORECASE)
 
 _INTERFIXES = frozenset((
     "van", "de", "der", "den", "het", "ter", "ten", "te", "in", "op", "'t", "el", "al", "ben",
@@ -163,11 +195,11 @@ _EMAIL_RE = re.compile(
     # jan@gmail.com, jan@gmail,com, jan@gmailcom, jansen@gmail
     r"(?<![\w.+-])" + _LOCAL + r"@[\w-]{1,63}(?:\s?[.,]\s?[\w-]{1,63}){0,5}"
     # jan.jansen @ gmail.com, jan.jansen@gmail .com: with a space, only with a domain ending
-    r"|(?<![\w.+-])" + _LOCAL + r"\s?@\s?[\w-]{1,63}(?:\s?[.,]\s?[\w-]{1,63}){0,4}\s?[.,]\s?"
-    + _TLDS + r"\b"
+    r"|(?<![\w.+-])(?=[\w.+-]{0,64}[._\d])" + _LOCAL + r"\s?@\s?[\w-]{1,63}"
+    r"(?:\s?[.,]\s?[\w-]{1,63}){0,4}\s?[.,]\s?" + _TLDS + r"\b"
     # jan(at)hotmail.com, jan[at]hotmail.nl, jan {at} ...
     r"|(?<![\w.+-])" + _LOCAL + r"\s?[(\[{<]\s?(?:at|@|apenstaartje)\s?[)\]}>]\s?[\w-]{1,63}"
-    r"(?:\s?(?:[.,]|[(\[{<]\s?(?:dot|punt)\s?[)\]}>])\s?[\w-]{1,63}){0,5}"
+    r"(?:\s?(?:[.,]|[(\[{<]\s?(?:dot|punt)\s?[)\]}>])\s?[\w-]{1,63}|\s(?:dot|punt)\s[\w-]{1,63}){0,5}"
     # jan.jansen at gmail dot com, jan punt jansen apenstaartje gmail punt com
     r"|(?<![\w.+-])[\w+-]{1,64}(?:(?:\.|\s(?:punt|dot)\s)[\w+-]{1,64}){0,4}"
     r"\s(?:at|apenstaartje|apestaartje)\s[\w-]{1,63}(?:\s?\.\s?|\s(?:punt|dot)\s)" + _TLDS + r"\b",
@@ -215,8 +247,10 @@ _PLATE_RE = re.compile(
 # Passports and identity cards (NW1K2L3M4), and any number after a word that says it is one.
 _DOCUMENT_RE = re.compile(
     r"(?<![\w-])[A-Z]{2}[A-Z0-9]{6}\d(?![\w-])"
-    r"|(?<=nummer)\s{0,3}(?:is|:|=)?\s{0,3}([A-Z0-9][A-Z0-9-]{4,19})(?![\w-])"
-    r"|(?<=\bnr)\.?\s{0,3}:?\s{0,3}([A-Z0-9][A-Z0-9-]{4,19})(?![\w-])",
+    r"|(?<=nummer)(?:\s{1,3}(?:bij|van|is|ons|hem|haar|zijn|mijn|de|het|was|:|=)){0,4}"
+    r"\s{0,3}:?\s{0,3}([A-Z0-9][A-Z0-9-]{3,19})(?![\w-])"
+    r"|(?<=nr)\.?\s{0,3}:?\s{0,3}([A-Z0-9][A-Z0-9-]{3,19})(?![\w-])"
+    r"|(?<=\bref)\.?\s{0,3}(?:[A-Z]{2,5}\s)?:?\s{0,3}([A-Z0-9][A-Z0-9-]{3,19})(?![\w-])",
     re.IGNORECASE)
 _MONTHS = (r"(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|"
            r"november|december|jan|feb|mrt|apr|jun|jul|aug|sep|sept|okt|nov|dec|january|"
@@ -225,7 +259,8 @@ _DATE_RE = re.compile(
     r"(?<![\w-])(?:[12]\d{3}[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])"
     r"|(?:0?[1-9]|[12]\d|3[01])[-/.](?:0?[1-9]|1[0-2])[-/.](?:[12]\d{3}|\d{2})"
     r"|(?:0?[1-9]|[12]\d|3[01])(?:e|ste|de)?\s{1,3}" + _MONTHS + r"\.?(?:\s{1,3}[12]\d{3})?)(?![\w-])"
-    r"|(?<=geboren )(?:op |in )?[12]\d{3}(?![\w-])",
+    r"|(?<=geboren )(?:op |in )?[12]\d{3}(?![\w-])"
+    r"|(?<![\w-])(?:0[1-9]|[12]\d|3[01])-(?:0[1-9]|1[0-2])(?![\w-]|[-/]\d)",
     re.IGNORECASE)
 # Dutch postcode: four digits (not starting with 0), two letters (never SA, SD or SS).
 _HOUSE_NUMBER = r"(?:\d{1,5}(?:\s?[a-zA-Z](?![a-zA-Z]))?(?:\s?[-/]\s?\d{1,4}|\s?(?:hs|bis|huis))?)"
@@ -276,7 +311,7 @@ _SCHOOL_TYPES = (
     r"University|School|Basisschool|Campus|Instituut|Montessorischool|Vakcollege|"
     r"Praktijkschool|ROC|Roc|Scholen|Kindcentrum|IKC|Schoolgemeenschap|Islamschool|Madrassa"
 )
-_CAP = r"(?:[A-ZÀ-ÞĀ-ž][\w'’&.-]{0,40})"
+_CAP = r"(?:[A-ZÀ-ÞĀ-ž][\w'’&-]{0,40})"
 _SCHOOL_RE = re.compile(
     # Stedelijk Gymnasium Leiden, het Erasmus College, Thomas a Kempis College, ROC Midden Nederland
     r"(?<![\w-])(?:" + _CAP + r"(?:\s(?:a|van|de|der|den|het|voor|en|'t)){0,2}\s){1,4}(?:"
@@ -296,6 +331,13 @@ _HANDLE_AFTER_PLATFORM_RE = re.compile(
     r"[\s:=-]{1,4}(?<![\w.])(?P<handle>@?\s?[\w.#-]{2,40})",
     re.IGNORECASE)
 _HANDLE_RE = re.compile(r"(?<![\w@])@\s?[\w.]{1,30}(?:#\d{1,6})?")
+# sheikh_yassin_nl: a word with an underscore between letters or digits is a user name.
+_SNAKE_RE = re.compile(r"(?<![\w@.#-])[^\W_][\w.]{0,30}_[\w.]{1,30}(?<![._])")
+_HANDLE_CUE_RE = re.compile(
+    r"\b(?:handle|username|user name|gebruikersnaam|accountnaam|account|profiel|profile|"
+    r"nickname|bijnaam|kanaal|channel|(?:youtube|insta|tiktok|snap|telegram)[-\s]?naam)\b"
+    r"(?P<cue>(?:\s{1,3}(?:is|was|heet))?\s{0,3}[:=]?)\s{0,3}['\"‘’“”]?(?P<handle>@?[\w.#-]{2,40})",
+    re.IGNORECASE)
 _DISCORD_TAG_RE = re.compile(r"(?<![\w#])[\w.]{2,32}#\d{4}\b")
 _IP_RE = re.compile(r"\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b")
 _IPV6_CANDIDATE_RE = re.compile(r"(?<![\w:])[0-9A-Fa-f:]{2,45}(?:%\w{1,15})?(?![\w:])")
@@ -303,15 +345,27 @@ _LONG_NUMBER_RE = re.compile(r"(?<![\d])\d(?:[ .-]?\d){8,30}(?!\d)|(?<![\d])\d{6
 _NAME_TOKEN = _L + r"[\w'’-]{0,30}"
 _NAME_CONTEXT_RE = re.compile(
     r"\b(?:(?:ik\s)?heet|heten|genaamd|genoemd|naam\sis|name\sis|noemen\s(?:hem|haar)|"
-    r"ik\sben|i\sam|i'm|mvg|m\.v\.g\.|groet(?:jes|en|s)?|gr|liefs|regards|cheers|thanks|"
+    r"ik\sben|i\sam|i'm|mvg|m\.v\.g\.|groet(?:jes|en|s)?|gr|grt|gr\.|liefs|regards|cheers|thanks|"
+    r"noemt\s(?:hem|haar|zich)|noemen\s(?:hem|haar|zich)|noemt|called|named|my\sname\sis|"
     r"met\svriendelijke\sgroet(?:en)?|vriendelijke\sgroet(?:en)?)"
-    r"\s{0,3}[,:]?\s{0,3}(" + _NAME_TOKEN + r"(?:\s" + _NAME_TOKEN + r"){0,4})",
+    r"\s{0,3}[,:]?\s{0,3}['\"‘’“”]?(" + _NAME_TOKEN + r"(?:\s" + _NAME_TOKEN + r"){0,4})",
     re.IGNORECASE)
+_TITLE_RE = re.compile(
+    r"\b(?:mevrouw|mevr\.?|mw\.?|meneer|mijnheer|dhr\.?|de heer|juf|juffrouw|meester|meneer|"
+    r"brigadier|agent|inspecteur|dokter|dr\.?|imam|sheikh|sjeik|ustadh|hoca|broeder|zuster|"
+    r"mr\.?|mrs\.?|ms\.?|miss|sir)\s{1,3}(" + _NAME_TOKEN + r"(?:\s" + _NAME_TOKEN + r"){0,3})",
+    re.IGNORECASE)
+# "A. van Leeuwen", "J. Khan", "P.J. de Vries"; "Abu Bakr", "Abu Yahya al-Hollandi"
+_INITIALS_NAME_RE = re.compile(
+    r"(?<![\w.])(?:[A-Z]\.\s?){1,3}(?:(?:van|de|der|den|ter|ten|el|al|von)\s){0,3}"
+    r"[A-ZÀ-ÞĀ-ž][^\W\d_]{1,30}(?:-[A-ZÀ-ÞĀ-ž][^\W\d_]{1,30})?"
+    r"|\b(?:Abu|Abou|Umm|Oum|Ibn|Bin|Ben)\s(?:(?:al|el)-)?[A-ZÀ-ÞĀ-ž][^\W\d_]{1,30}"
+    r"(?:\s(?:(?:al|el)-)?[A-ZÀ-ÞĀ-ž][^\W\d_]{1,30}){0,2}")
 _RELATION_WORDS = "|".join(sorted((re.escape(word) for word in _RELATIONS + _WORK_PEOPLE
                                    if " " not in word), key=len, reverse=True))
 _RELATION_NAME_RE = re.compile(
     r"\b(?:" + _RELATION_WORDS + r"|collega|leerling|cliënt|jongen|meid|knul)"
-    r"(?:\s(?:van\s\d{1,2}|\(\d{1,2}\)|\d{1,2}))?\s{1,3}(" + _NAME_TOKEN
+    r"(?:\s(?:van\s\d{1,2}|\(\d{1,2}\)|\d{1,2}|van))?\s{1,3}['\"‘’“”]?(" + _NAME_TOKEN
     + r"(?:\s" + _NAME_TOKEN + r"){0,4})",
     re.IGNORECASE)
 
@@ -464,6 +518,21 @@ _STOP_AFTER_PLATFORM = frozenset((
 ))
 
 
+def _handles_after_cue(text: str, taken: Taken) -> Iterable[Found]:
+    """"username abdi.xq", "zijn youtube naam is mo_ahmed", "handle: malika.x.x.x"; after a
+    bare "handle" or "account" (English verbs and nouns too) only a word that looks like one."""
+    for match in _HANDLE_CUE_RE.finditer(text):
+        handle = match.group("handle").rstrip(".-")
+        lower = handle.casefold().lstrip("@")
+        if lower in _STOP_AFTER_PLATFORM or lower in KEEP or len(lower) < 2:
+            continue
+        looks_like_one = any(char in handle for char in "@_.#0123456789")
+        if looks_like_one or (match.group("cue").strip() and not _is_common_word(lower)):
+            start = match.start("handle")
+            if not _overlaps(start, start + len(handle), taken):
+                yield Found(start, start + len(handle), HANDLE)
+
+
 # ---- deduce and the word-based finders ----------------------------------------------------
 
 def _deidentifier() -> deidentify.Deidentifier:
@@ -480,20 +549,31 @@ def _is_name_word(word: str) -> bool:
         return False
     if "-" in folded and any(part in KEEP for part in folded.split("-")):
         return False  # IS-filmpjes, Telegram-groep
-    return not (word.isupper() and len(word) <= 4)  # IS, AIVD, NCTV: acronyms
+    if "-" in word and not all(part[:1].isupper() for part in word.split("-") if part):
+        return False  # HR-adviseur (Jan-Willem, El-Amrani are names)
+    return not (word.isalpha() and word.isupper() and len(word) <= 4)  # IS, AIVD: acronyms
 
 
-def _trim_name(text: str, start: int, end: int, capitalised: bool) -> Optional[Tuple[int, int]]:
+def _trim_name(text: str, start: int, end: int, capitalised: bool,
+               titled: bool = False) -> Optional[Tuple[int, int]]:
     """The part of text[start:end] that is a name: from the first name-like word to the last
-    one, each capitalised when `capitalised`, with interfixes ("van der", "el") between."""
+    one, each capitalised when `capitalised`, with interfixes ("van der", "el") between and,
+    after a title ("mevrouw de Wit"), before; after a title a capitalised ordinary word is a
+    name too."""
     words = [(match.start() + start, match.end() + start, match.group())
              for match in re.finditer(r"[\w'’-]+", text[start:end])]
     kept: List[Tuple[int, int]] = []
+    leading: Optional[int] = None
     for word_start, word_end, word in words:
         lower = word.casefold()
-        if kept and lower in _INTERFIXES:
+        if lower in _INTERFIXES and (kept or titled):
+            if not kept and leading is None:
+                leading = word_start
             continue
-        if _is_name_word(word) and (not capitalised or word[0].isupper()):
+        name_like = _is_name_word(word) or (
+            (titled or lower in _deidentifier().first_names)
+            and word[:1].isupper() and lower not in KEEP and "[" not in word)
+        if name_like and (not capitalised or word[0].isupper()):
             if kept and any(w[2].casefold() not in _INTERFIXES for w in words
                             if kept[-1][1] <= w[0] < word_start):
                 break
@@ -502,10 +582,18 @@ def _trim_name(text: str, start: int, end: int, capitalised: bool) -> Optional[T
             break
     if not kept:
         return None
-    return kept[0][0], kept[-1][1]
+    return (leading if leading is not None else kept[0][0]), kept[-1][1]
 
 
 def _names_in_context(text: str, taken: Taken) -> Iterable[Found]:
+    for match in _TITLE_RE.finditer(text):
+        span = _trim_name(text, match.start(1), match.end(1), capitalised=True, titled=True)
+        if span and not _overlaps(span[0], span[1], taken):
+            yield Found(span[0], span[1], NAME)
+    for match in _INITIALS_NAME_RE.finditer(text):
+        if text[match.start():match.end()].split()[-1].casefold() not in KEEP \
+                and not _overlaps(match.start(), match.end(), taken):
+            yield Found(match.start(), match.end(), NAME)
     for pattern, capitalised in ((_NAME_CONTEXT_RE, None), (_RELATION_NAME_RE, True)):
         for match in pattern.finditer(text):
             cue = match.group(0)[:match.start(1) - match.start(0)].strip().casefold()
@@ -555,7 +643,17 @@ def _deduce(text: str, taken: Taken) -> Iterable[Found]:
             yield Found(start, end, placeholder)
 
 
-def _is_street_word(word: str) -> bool:
+_STRONG_SUFFIXES = ("straat", "str", "laan", "plein", "gracht", "kade", "singel", "dijk",
+                    "steeg", "dreef", "straatweg", "plantsoen")
+
+
+def _is_street_word(word: str, lower_case: bool = False) -> bool:
+    """'Kerkstraat', 'Kerkstr.' (capitalised); with `lower_case` also 'kerkstr' (before a
+    house number, only the unmistakable suffixes)."""
+    if lower_case and word[:1].islower():
+        lower = word.rstrip(".")
+        return (lower.endswith(_STRONG_SUFFIXES) and lower not in KEEP
+                and any(lower.endswith(x) and len(lower) > len(x) + 2 for x in _STRONG_SUFFIXES))
     if not word[:1].isupper():
         return False
     lower = word.casefold().rstrip(".")
@@ -575,6 +673,10 @@ def _streets(text: str, taken: Taken) -> Iterable[Found]:
         if match.start() == 0 or not text[match.start() - 1].isalnum():
             found.append((match.start(), match.end()))
     for index, (start, end, word) in enumerate(tokens):
+        stripped = word.rstrip(".")
+        if stripped != word and stripped:
+            end -= len(word) - len(stripped)
+            word = stripped
         is_number = bool(_HOUSE_TOKEN_RE.fullmatch(word)) or word.casefold() in _NUMBER_WORDS
         if not is_number:
             continue
@@ -584,10 +686,12 @@ def _streets(text: str, taken: Taken) -> Iterable[Found]:
                 "nr", "nummer", "huisnummer", "no", ",", "op", "#"):
             before -= 1
         street_start = None
-        if before >= 0 and _is_street_word(tokens[before][2]):
+        if before >= 0 and (_is_street_word(tokens[before][2]) or (
+                word[:1].isdigit() and _is_street_word(tokens[before][2], lower_case=True))):
             street_start = before
-        else:
-            # "Laan van Meerdervoort 112", "Rue de la Loi 16", "De Dam 1", "Zuidas 12"
+        elif before == index - 1:
+            # "Laan van Meerdervoort 112", "Rue de la Loi 16", "De Dam 1" (the number right
+            # after the name: "Lars Mulder, 19" is a name and an age)
             for length in (4, 3, 2, 1):
                 first = before - length + 1
                 if first < 0:
@@ -596,7 +700,8 @@ def _streets(text: str, taken: Taken) -> Iterable[Found]:
                 if not words[0][:1].isupper() or any(w in ",#@:()[]" for w in words):
                     continue
                 phrase = " ".join(words).casefold()
-                if (phrase in streets and not (length == 1 and _is_common_word(phrase))
+                if (phrase in streets and not (length == 1 and (
+                        _is_common_word(phrase) or phrase in _deidentifier().first_names))
                         and phrase not in KEEP) or (
                         length > 1 and words[0].casefold().rstrip(".") in ("laan", "plein", "rue")):
                     street_start = first
@@ -657,6 +762,8 @@ FINDERS: Tuple[Finder, ...] = (
     _regex(_SCHOOL_RE, SCHOOL, group=0),
     _handles_after_platform,
     _regex(_HANDLE_RE, HANDLE, group=0, needs=("@",)),
+    _regex(_SNAKE_RE, HANDLE, group=0, needs=("_",)),
+    _handles_after_cue,
     _regex(_DISCORD_TAG_RE, HANDLE, group=0, needs=("#",)),
     _regex(_IP_RE, IP_ADDRESS, group=0),
     _regex(_IPV6_CANDIDATE_RE, IP_ADDRESS, group=0, valid=_is_ipv6, needs=(":",)),
@@ -669,11 +776,13 @@ FINDERS: Tuple[Finder, ...] = (
 
 def _find_folded(folded: str) -> List[Found]:
     taken = Taken()
+    for match in _PROTECTED_RE.finditer(folded):
+        taken.add(Found(match.start(), match.end(), ""))  # kept as written
     for finder in FINDERS:
         for found in list(finder(folded, taken)):
             if found.end > found.start and not taken.overlaps(found.start, found.end):
                 taken.add(found)
-    return list(taken)
+    return [found for found in taken if found.placeholder]
 
 
 def find_identifiers(text: str) -> List[Found]:

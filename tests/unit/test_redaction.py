@@ -102,6 +102,8 @@ def test_the_training_data_is_not_changed():
         with open(path, encoding="utf-8") as handle:
             for line in handle:
                 match = re.match(r"\s*- (.*)", line)
+                if match and re.match(r"(intent|synonym|lookup|regex): ", match.group(1)):
+                    continue  # a YAML key, not an example
                 if match and redact(match.group(1)) != match.group(1):
                     changed.append((path, match.group(1)))
     assert not changed, changed[:10]
