@@ -145,7 +145,7 @@ queue = sa.Table(
     sa.Column("sender_id", sa.String(255), nullable=False, index=True),
     sa.Column("at", sa.Float, nullable=False),
     sa.Column("language", sa.String(5)),
-    sa.Column("text", sa.Text, nullable=False),          # redacted
+    sa.Column("text", sa.Text, nullable=False),  # as stored (redacted by the channel)
     sa.Column("intent", sa.String(80)),
     sa.Column("confidence", sa.Float),
     sa.Column("intent_2", sa.String(80)),

@@ -20,8 +20,9 @@ one or more reasons:
 
 Labelling: "klopt" (the intent was right), another intent (the list and its Dutch one-line
 descriptions come from docs/intents.md), or "niet bruikbaar". For the first two the reviewer
-confirms that the text holds no personal data and may edit it first; the text stored is that
-(redacted, edited) text, in `staff_training_examples`, without a conversation id. The label
+confirms that the text holds no personal data and may edit it first; the text shown is
+redacted (again: the channel already redacted it before Rasa stored it) and the text stored is
+that (redacted, edited) text, in `staff_training_examples`, without a conversation id. The label
 row (`staff_queue_labels`) is the link to the conversation: the retention purge deletes the
 link and keeps the example, a visitor's delete deletes the examples linked to it too. The audit
 log gets who labelled what and when (verdict and intent, never text).
@@ -159,7 +160,7 @@ class _Message:
         third = self.ranking[1] if len(self.ranking) > 1 else (None, None)
         return {
             "event_id": self.event_id, "sender_id": self.sender_id, "at": self.at,
-            "language": self.language, "text": redact(self.text)[:TEXT_LENGTH],
+            "language": self.language, "text": self.text[:TEXT_LENGTH],
             "intent": self.intent, "confidence": self.confidence,
             "intent_2": second[0], "confidence_2": second[1],
             "intent_3": third[0], "confidence_3": third[1],
@@ -169,7 +170,7 @@ class _Message:
             "danger": self.danger_kind is not None or self.intent in DANGER_INTENTS,
             "danger_kind": self.danger_kind, "role_correction": self.role_correction,
             "flagged": self.flagged,
-            "related_text": redact(self.related_text)[:TEXT_LENGTH] if self.related_text else None,
+            "related_text": self.related_text[:TEXT_LENGTH] if self.related_text else None,
         }
 
 
@@ -449,6 +450,10 @@ def list_queue(databases: Databases, flt: QueueFilter, threshold: float,
         rows = [dict(row._mapping) for row in connection.execute(query)]
     descriptions = intent_descriptions()
     for row in rows:
+        # The channel redacts every message before Rasa stores it; redacting again here,
+        # with the current finders, covers what older versions missed.
+        row["text"] = redact(row["text"])
+        row["related_text"] = redact(row["related_text"]) if row["related_text"] else None
         row["when"] = local(row["at"])
         row["labelled"] = local(row["labelled_at"]) if row["labelled_at"] else None
         row["reasons"] = reasons_of(row, threshold)
@@ -708,34 +713,45 @@ def quality(databases: Databases, first: dt.date, last: dt.date, threshold: floa
         day_start(weeks[-1].monday + dt.timedelta(days=7))]
     lower, upper = day_start(first), day_start(last + dt.timedelta(days=1))
 
-    def week_of(timestamp: float) -> Optional[WeekQuality]:
-        import bisect
-        position = bisect.bisect_right(bounds, timestamp) - 1
-        return weeks[position] if 0 <= position < len(weeks) else None
-
     c, q, lab = db.conversations.c, db.queue.c, db.queue_labels.c
+
+    def bucket(column: Any) -> Any:
+        """The week a timestamp falls in (an index into `weeks`), computed by the database."""
+        return sa.case(*((column < bounds[n + 1], n) for n in range(len(weeks))),
+                       else_=len(weeks)).label("week")
+
+    def total(condition: Any) -> Any:
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
     top: Counter = Counter()
     with databases.staff.connect() as connection:
-        for row in connection.execute(sa.select(c.started_at, c.user_messages).where(
-                c.started_at >= lower, c.started_at < upper)):
-            week = week_of(row.started_at)
-            if week:
-                week.messages += row.user_messages
+        week = bucket(c.started_at)
         for row in connection.execute(
-                sa.select(q.at, q.fallback, q.danger, q.role_correction, q.flagged,
-                          q.confidence, lab.verdict, lab.predicted_intent)
-                .select_from(db.queue.outerjoin(db.queue_labels, lab.event_id == q.event_id))
-                .where(q.at >= lower, q.at < upper, _any_reason(threshold))):
-            week = week_of(row.at)
-            if week is None:
+                sa.select(week, sa.func.coalesce(sa.func.sum(c.user_messages), 0))
+                .where(c.started_at >= lower, c.started_at < upper).group_by(week)):
+            if 0 <= row[0] < len(weeks):
+                weeks[row[0]].messages += int(row[1])
+        week = bucket(q.at)
+        columns = [total(_reason_condition(reason, threshold)).label(reason)
+                   for reason in REASONS]
+        joined = db.queue.outerjoin(db.queue_labels, lab.event_id == q.event_id)
+        for row in connection.execute(
+                sa.select(week, *columns, total(lab.verdict.is_not(None)).label("labelled"),
+                          total(lab.verdict == "other").label("corrected"))
+                .select_from(joined)
+                .where(q.at >= lower, q.at < upper, _any_reason(threshold)).group_by(week)):
+            if not 0 <= row.week < len(weeks):
                 continue
-            for reason in reasons_of(row._mapping, threshold):
-                week.reasons[reason] += 1
-            if row.verdict:
-                week.labelled += 1
-                if row.verdict == "other":
-                    week.corrected += 1
-                    top[row.predicted_intent or "?"] += 1
+            stats = weeks[row.week]
+            for reason in REASONS:
+                stats.reasons[reason] += int(getattr(row, reason))
+            stats.labelled += int(row.labelled)
+            stats.corrected += int(row.corrected)
+        for row in connection.execute(
+                sa.select(lab.predicted_intent, sa.func.count().label("n")).select_from(joined)
+                .where(q.at >= lower, q.at < upper, lab.verdict == "other")
+                .group_by(lab.predicted_intent)):
+            top[row.predicted_intent or "?"] += int(row.n)
     return Quality(weeks, top.most_common(5))
 
 
