@@ -253,3 +253,22 @@ def test_purge_leaves_no_dead_rows_and_no_tag_text_on_postgresql(pg_databases):
         for table in tables:
             assert stats[table][1] is not None, table  # VACUUM ran
             assert stats[table][0] == 0, (table, stats[table])
+
+
+def test_an_intent_name_too_long_for_the_inbox_does_not_stop_the_index(pg_databases, caplog):
+    """H1 for every indexed value: an intent name of 120 characters (what `/ /xxx…` made of
+    an unknown intent) must not stop the conversation index on PostgreSQL."""
+    import sqlalchemy as sa
+    from web.staff import db, index
+    databases, store, _ = pg_databases
+    now = dt.datetime.now(seed.AMSTERDAM)
+    script = seed.Script(now - dt.timedelta(minutes=5))
+    script.user("geheim-lange-intentie", "i" * 120, 0.2)
+    seed.write(store, "pg-lange-intentie", script)
+    seed.write(store, "pg-daarna", seed.short_conversation(now))
+    with caplog.at_level("ERROR", logger="web.staff.index"):
+        assert index.refresh(databases, None)
+    with databases.staff.connect() as connection:
+        ids = {row[0] for row in connection.execute(sa.select(db.conversations.c.sender_id))}
+    assert {"pg-lange-intentie", "pg-daarna"} <= ids
+    assert "geheim" not in caplog.text
