@@ -10,7 +10,9 @@ How it counts:
   redacted text: its whole text does not occur in it (case-insensitive, spaces collapsed), and
   no word of it of 3 or more characters survives as a word of the redacted text (words:
   runs of letters and digits, compared case-insensitively; the particles of Dutch names and
-  places such as "van", "den", "het", "ter" are not counted on their own). So "Daan van den
+  places such as "van", "den", "het", "ter" are not counted on their own, and neither are
+  words that only say what kind of institution it is: "school", "college", "moskee",
+  "gemeente", "MMA", "BV", ...; "[instelling] moskee" identifies nobody). So "Daan van den
   Berg" that becomes "[naam] van den Berg" is missed, and "Kerkstraat 12" that becomes
   "[adres]" is caught. An identifier with no word of 3+ characters ("Jo", "06") counts by its
   whole text only.
@@ -44,6 +46,12 @@ PARTICLES = frozenset((
     "van", "den", "der", "het", "ter", "ten", "de", "op", "aan", "bij", "voor", "and", "the",
     "von", "del", "dos", "das", "les", "la", "le",
 ))
+# Words that say what kind of institution a name is, not which one: "[instelling] moskee"
+# and "het [school] College" identify nobody.
+GENERIC = frozenset((
+    "school", "college", "lyceum", "gymnasium", "atheneum", "basisschool", "moskee", "mosque",
+    "masjid", "camii", "cami", "gemeente", "municipality", "mma", "bv", "vv", "fc", "club", "gym",
+))
 
 
 def _words(text: str) -> list:
@@ -58,8 +66,8 @@ def caught(identifier: str, redacted: str) -> bool:
     if _collapse(identifier) in _collapse(redacted):
         return False
     surviving = set(_words(redacted))
-    return not any(len(word) >= 3 and word not in PARTICLES and word in surviving
-                   for word in _words(identifier))
+    return not any(len(word) >= 3 and word not in PARTICLES and word not in GENERIC
+                   and word in surviving for word in _words(identifier))
 
 
 def kept(word: str, redacted: str) -> bool:

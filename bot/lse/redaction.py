@@ -108,7 +108,9 @@ KEEP: FrozenSet[str] = frozenset(word.casefold() for word in (
     "syrië", "syrie", "irak", "iraq", "afghanistan", "oekraïne", "oekraine", "rusland",
     "gaza", "palestina", "israël", "israel", "jemen", "somalië", "somalie", "mali", "libië",
     "libie", "turkije", "marokko", "iran", "pakistan", "tsjetsjenië", "koerdistan", "raqqa",
-    "mosul", "idlib", "nederland", "belgië", "belgie", "duitsland", "frankrijk", "engeland",
+    "mosul", "idlib", "erbil", "aleppo", "damascus", "damascus", "kabul", "kandahar", "baghdad",
+    "bagdad", "rojava", "donbas", "donbass", "kyiv", "kiev", "grozny", "netherlands",
+    "viruswaarheid", "nederland", "belgië", "belgie", "duitsland", "frankrijk", "engeland",
     "europa", "amerika", "azië", "afrika", "midden-oosten", "sahel", "kosovo", "bosnië",
     "polen", "roemenië", "bulgarije", "griekenland", "italië", "spanje", "portugal", "zweden",
     "noorwegen", "denemarken", "oostenrijk", "zwitserland", "hongarije", "servië", "kroatië",
@@ -306,6 +308,9 @@ _HOUSE_TOKEN_RE = re.compile(r"\d{1,4}(?:[-/]?\d{1,4})?[a-zA-Z]{0,2}(?:-?(?:bis|
 _GLUED_STREET_RE = re.compile(r"(" + _L + r"[\w'-]{1,40}?(?:straat|laan|weg|plein|gracht|kade|singel|"
                               r"dijk|steeg|dreef|hof|park|markt|str|ln))\.?(\d{1,4}[a-zA-Z]?)",
                               re.IGNORECASE)
+_GLUED_SUFFIX_DIGIT_RE = re.compile(
+    r"(?:straat|laan|weg|plein|gracht|kade|singel|dijk|steeg|dreef|hof|park|markt|str|ln)\.?\d",
+    re.IGNORECASE)
 _SCHOOL_TYPES = (
     r"College|Lyceum|Gymnasium|Atheneum|Scholengemeenschap|Academie|Hogeschool|Universiteit|"
     r"University|School|Basisschool|Campus|Instituut|Montessorischool|Vakcollege|"
@@ -533,6 +538,99 @@ def _handles_after_cue(text: str, taken: Taken) -> Iterable[Found]:
                 yield Found(start, start + len(handle), HANDLE)
 
 
+_CAPS = _CAP + r"(?:\s(?:" + _CAP + r"|&|BV|B\.V\.|aan\sde|aan\sden|op\sde)){0,3}"
+# "in Leiden", "uit de Bijlmer", "in Kanaleneiland", "bij de Rabobank", "op het Zadkine"
+_PLACE_AFTER_RE = re.compile(
+    r"\b(?:in|uit|naar|te|rond|richting|omgeving|vanuit|vanaf|nabij|from|near)\s"
+    r"(?:de\s|het\s|the\s)?(" + _CAPS + r")")
+_INSTITUTION_AFTER_RE = re.compile(
+    r"\b(?P<prep>bij|op|at|for|van)\s(?:de\s|het\s|the\s)?(?P<name>" + _CAPS + r")")
+_INSTITUTION_TYPE_RE = re.compile(
+    r"\b(?i:moskee|mosque|masjid|camii|cami|kerk|church|sportschool|vechtsportschool|"
+    r"voetbalvereniging|vereniging|voetbalclub|club|stichting|buurthuis|sorteercentrum|"
+    r"distributiecentrum|bedrijf|school|basisschool|gemeente|team)"
+    r"(?:\s(?:is|was|heet|heette|called))?\s?[:(]?\s?(" + _CAPS + r")"
+    r"|(?<![\w-])(" + _CAP + r"(?:\s" + _CAP + r"){0,2})[\s-](?:moskee|mosque|camii|cami|"
+    r"masjid|school|MMA|BV|B\.V\.|United|Club|FC|Gym)(?![\w-])")
+_DISTRICT_RE = re.compile(r"(?<![\w-])[A-ZÀ-ÞĀ-ž][^\W\d_]{2,30}(?:wijk|buurt|kwartier|dorp|eiland)(?![\w-])")
+_SCHOOL_WORD_RE = re.compile(
+    r"(?<![\w-])[A-ZÀ-ÞĀ-ž][^\W\d_]{2,30}(?:school|college|lyceum|gymnasium)(?![\w-])")
+
+
+def _capitalised_words(text: str, start: int, end: int) -> Optional[Tuple[int, int]]:
+    """The span of text[start:end] from its first to its last capitalised word that could be
+    a proper name (not a word the assistant needs, not an ordinary word, not an acronym)."""
+    words = [(m.start() + start, m.end() + start, m.group())
+             for m in re.finditer(r"[\w'’&-]+", text[start:end])]
+    kept = []
+    leading: Optional[int] = None
+    for word_start, word_end, word in words:
+        if not kept and leading is None and word in ("Het", "De", "'t"):
+            leading = word_start  # "Het Kompas", "De Regenboog"
+            continue
+        lower = word.casefold().strip("'’")
+        parts = [part for part in word.strip("'’").split("-") if part]
+        if word[:1].isupper() and lower not in KEEP and "[" not in word and not (
+                any(char.isdigit() for char in word)) and all(
+                part[:1].isupper() and part.casefold() not in KEEP for part in parts) and not (
+                word.isalpha() and word.isupper() and len(word) <= 3) and (
+                not _is_common_word(lower) or lower in _deidentifier().places):
+            kept.append((word_start, word_end))
+        elif kept and lower in ("&", "bv", "b.v.", "aan", "de", "den", "op") and word_end < end:
+            continue
+        else:
+            break
+    if not kept:
+        return None
+    return (leading if leading is not None else kept[0][0]), kept[-1][1]
+
+
+def _places_and_institutions(text: str, taken: Taken) -> Iterable[Found]:
+    """Capitalised names after a preposition ('in Leiden', 'bij de Rabobank', 'op het
+    Zadkine'), next to a word for an institution ('moskee Al Islah', 'Mevlana moskee'),
+    district names ('Schilderswijk') and school names ('Wilhelminaschool')."""
+    found: List[Found] = []
+    for pattern, placeholder in ((_SCHOOL_WORD_RE, SCHOOL), (_DISTRICT_RE, PLACE)):
+        for match in pattern.finditer(text):
+            if match.group().casefold() not in KEEP:
+                found.append(Found(match.start(), match.end(), placeholder))
+    for match in _INSTITUTION_TYPE_RE.finditer(text):
+        group = 1 if match.start(1) >= 0 else 2
+        span = _capitalised_words(text, match.start(group), match.end(group))
+        if span:
+            found.append(Found(span[0], span[1], INSTITUTION))
+    for match in _PLACE_AFTER_RE.finditer(text):
+        span = _capitalised_words(text, match.start(1), match.end(1))
+        if span:
+            found.append(Found(span[0], span[1], PLACE))
+    for match in _INSTITUTION_AFTER_RE.finditer(text):
+        span = _capitalised_words(text, match.start("name"), match.end("name"))
+        if span:
+            placeholder = SCHOOL if match.group("prep") == "op" else INSTITUTION
+            found.append(Found(span[0], span[1], placeholder))
+    for item in found:
+        if not _overlaps(item.start, item.end, taken):
+            yield item
+
+
+_PLACE_SUFFIX_RE = re.compile(
+    r"(?:[- ](?:Noord|Zuid|Oost|West|Nieuw-West|Zuidoost|Noordoost|Noordwest|Zuidwest|Centrum|"
+    r"Noord-Oost|Zuid-Oost|noord|zuid|oost|west|centrum)|\saan\s(?:de|den)\s[A-Z][\w-]{1,30})(?![\w-])")
+
+
+def _extend_places(text: str, found: List[Found]) -> List[Found]:
+    """'[plaats] Noord', '[plaats]-Zuid', '[plaats] aan den IJssel' are one place."""
+    result: List[Found] = []
+    for index, item in enumerate(found):
+        if item.placeholder == PLACE:
+            match = _PLACE_SUFFIX_RE.match(text, item.end)
+            following = found[index + 1].start if index + 1 < len(found) else len(text)
+            if match and match.end() <= following:
+                item = Found(item.start, match.end(), PLACE)
+        result.append(item)
+    return result
+
+
 # ---- deduce and the word-based finders ----------------------------------------------------
 
 def _deidentifier() -> deidentify.Deidentifier:
@@ -669,7 +767,8 @@ def _streets(text: str, taken: Taken) -> Iterable[Found]:
     tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(text)]
     streets = _deidentifier().streets
     found: List[Tuple[int, int]] = []
-    for match in _GLUED_STREET_RE.finditer(text):
+    glued = _GLUED_SUFFIX_DIGIT_RE.search(text) and _GLUED_STREET_RE.finditer(text)
+    for match in glued or ():
         if match.start() == 0 or not text[match.start() - 1].isalnum():
             found.append((match.start(), match.end()))
     for index, (start, end, word) in enumerate(tokens):
@@ -770,6 +869,7 @@ FINDERS: Tuple[Finder, ...] = (
     _regex(_DOCUMENT_RE, NUMBER, valid=_is_document_number),
     _names_in_context,
     _deduce,
+    _places_and_institutions,
     _regex(_LONG_NUMBER_RE, NUMBER, group=0),
 )
 
@@ -782,7 +882,7 @@ def _find_folded(folded: str) -> List[Found]:
         for found in list(finder(folded, taken)):
             if found.end > found.start and not taken.overlaps(found.start, found.end):
                 taken.add(found)
-    return [found for found in taken if found.placeholder]
+    return _extend_places(folded, [found for found in taken if found.placeholder])
 
 
 def find_identifiers(text: str) -> List[Found]:
