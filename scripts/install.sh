@@ -21,3 +21,6 @@ if grep -Ei "ERROR: pip.s dependency resolver|is incompatible|but you have|confl
 fi
 "$venv/bin/python" -m pip check
 rm -f "$log"
+# deduce's lookup structures for the redaction (bot/lse/deidentify.py): built once here, on
+# the reduced lists the assistant uses (2 s), so that no Rasa process builds them at start.
+PYTHONPATH="$(cd "$(dirname "$0")/.." && pwd)" "$venv/bin/python" -m bot.lse.deidentify build
