@@ -108,7 +108,7 @@ BLIND_FLOORS ?= role_accuracy=$(ROLE_FLOOR),danger_recall_suicide=$(DANGER_FLOOR
 test-blind: train
 	cd tests/nlu/blind && sha256sum --quiet -c SHA256SUMS
 	$(PY) scripts/evaluate_sets.py $(MODEL) tests/nlu/blind --json results/blind.json --floors "$(BLIND_FLOORS)"
-	for set in dev dev2 dev3; do \
+	for set in dev dev2 dev3 dev4; do \
 	  $(PY) scripts/evaluate_sets.py $(MODEL) tests/nlu/$$set --json results/$$set.json > /dev/null || exit 1; \
 	done
 
