@@ -227,7 +227,7 @@ _PHONE_SHAPE_RE = re.compile(
     r"(?<![\w+])(?:\+|00)\d(?:[ ()./_-]{0,2}\d){7,13}(?!\d)"
     r"|(?<![\w+])0[1-9](?:[ ()./_-]{0,2}\d){7,9}(?!\d)")
 _PASSWORD_RE = re.compile(
-    r"\b(?:wachtwoord|password|passwoord|pincode|pin-code|inlogcode)\s{0,3}(?:is|:|=|was)?\s{0,3}"
+    r"\b(?:wachtwoord|password|passwoord|pincode|pin-code|inlogcode)\s{0,3}(?:is|:|=|was)\s{0,3}"
     r"(\S{3,40})", re.IGNORECASE)
 # Dutch licence plates: the sidecodes since 1951 (L letter, D digit), with dashes; after
 # the word "kenteken" also with spaces or written together.
@@ -346,7 +346,9 @@ _HANDLE_CUE_RE = re.compile(
 _DISCORD_TAG_RE = re.compile(r"(?<![\w#])[\w.]{2,32}#\d{4}\b")
 _IP_RE = re.compile(r"\b(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)\b")
 _IPV6_CANDIDATE_RE = re.compile(r"(?<![\w:])[0-9A-Fa-f:]{2,45}(?:%\w{1,15})?(?![\w:])")
-_LONG_NUMBER_RE = re.compile(r"(?<![\d])\d(?:[ .-]?\d){8,30}(?!\d)|(?<![\d])\d{6,40}(?!\d)")
+# Not inside a word: "soak50v49n123456" (a sender id of the benchmarks) stays as it is.
+_LONG_NUMBER_RE = re.compile(
+    r"(?<![^\W_])\d(?:[ .-]?\d){8,30}(?![^\W_])|(?<![^\W_])\d{6,40}(?![^\W_])")
 _NAME_TOKEN = _L + r"[\w'’-]{0,30}"
 _NAME_CONTEXT_RE = re.compile(
     r"\b(?:(?:ik\s)?heet|heten|genaamd|genoemd|naam\sis|name\sis|noemen\s(?:hem|haar)|"
