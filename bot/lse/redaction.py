@@ -917,8 +917,13 @@ def redact(text: str) -> str:
 
 
 def preload() -> None:
-    """Loads deduce's lookup structures (0.3 s, about 60 MB)."""
+    """Loads deduce's lookup structures (0.4-0.7 s, about 40 MB in the Rasa process) and
+    phonenumbers' metadata of the countries visitors call from most (it loads them lazily:
+    the first number of a country would otherwise cost tens of milliseconds)."""
     _deidentifier()
+    redact("Mijn zoon Daan woont in Utrecht, Kerkstraat 12, bel 06-12345678 of +32 470 12 34 56, "
+           "+49 1512 3456789, +44 7911 123456, +90 532 123 45 67, +212 612 345678, +33 6 12 34 56 78, "
+           "+1 415 555 2671, +48 512 345 678, +963 944 567 890, mail jan@example.nl, 12-03-2007")
 
 
 # Once per process, when the channels (and so the Rasa server) start, never at a first message.
