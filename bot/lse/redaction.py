@@ -30,12 +30,21 @@ never touches text an earlier one took):
 - schools and other institutions ("het Erasmus College", "OBS De Regenboog");
 - social-media handles ("@naam", and "insta: mo_ahmed07", "discord mo#1234" after a platform),
   IPv4 and IPv6 addresses (`ipaddress`);
-- person names, places, hospitals and dates found by deduce (bot/lse/deidentify.py), and
-  names in context ("ik heet Sanne", "mijn zoon Gökhan", "groetjes, Petra");
+- names in context ("ik heet Sanne", "mijn zoon Gökhan", "groetjes, Petra", "mevrouw de
+  Wit", "A. van Leeuwen", "Abu Bakr"), then person names, places, hospitals and dates found
+  by deduce (bot/lse/deidentify.py);
+- capitalised names after a preposition ("in Leiden", "bij de Rabobank", "op het Zadkine"),
+  next to a word for an institution ("moskee Al Islah"), districts ("Schilderswijk") and
+  school names ("Wilhelminaschool"); "[plaats] Noord", "[plaats] aan den IJssel" are one place;
 - any other long number (account, customer, passport or file numbers).
 Never redacted: the words the assistant needs to understand a message (role and family
-words, ideologies and groups, platforms, religious words, countries and conflict areas:
-`KEEP`), even where a name list has them.
+words, ideologies and groups, platforms, religious words, countries and conflict areas,
+languages: `KEEP`), even where a name list has them, and the public figures, books and events
+of `PROTECTED_PHRASES` ("Andrew Tate", "Mein Kampf", "7 oktober").
+
+Not found: numbers written in words ("nul zes een twee ..."), names written in lower case
+without a cue ("ahmed is weg"), a street written in two words ("Kerk straat 12"), names of
+companies and clubs that no cue or preposition announces.
 
 No Rasa imports: this is plain Python, tested in tests/unit and tests/staff.
 """
