@@ -44,7 +44,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot import logging_config, rasa_patches
-from bot.lse import crisis, rate_limit, sender_ids
+from bot.lse import crisis, origins, rate_limit, sender_ids
 from bot.lse.facts import Facts, load_facts
 from bot.lse.language import SUPPORTED, detect_language, warm_up
 from bot.lse.message_checks import CheckedMessage, check_message
@@ -68,7 +68,7 @@ logging_config.install_structlog()
 SENDER_PATTERN = sender_ids.CLIENT_ID
 SESSION_ID_PATTERN = sender_ids.SESSION_ID
 valid_sender = sender_ids.valid_client_id
-DEFAULT_ORIGINS = ["http://localhost:8000", "http://127.0.0.1:8000"]
+DEFAULT_ORIGINS = origins.DEFAULT_ORIGINS
 # Largest request body (REST) and socket.io packet. A message is at most
 # facts.max_message_length (1000) characters: even as JSON \u escapes that is under 7 KB.
 MAX_BODY_BYTES = 64 * 1024
@@ -282,7 +282,10 @@ class SocketIOInput(_CheckedInput, InputChannel):
             credentials.get("namespace"),
             credentials.get("session_persistence", True),
             credentials.get("socketio_path", "/socket.io"),
-            credentials.get("cors_allowed_origins") or DEFAULT_ORIGINS,
+            # LSE_ALLOWED_ORIGINS (the setting the web app's /api uses too), else the list
+            # in credentials.yml, else the demo site on localhost.
+            origins.allowed_origins(
+                default=credentials.get("cors_allowed_origins") or DEFAULT_ORIGINS),
         )
 
     def __init__(
@@ -292,7 +295,7 @@ class SocketIOInput(_CheckedInput, InputChannel):
         namespace: Optional[Text] = None,
         session_persistence: bool = True,
         socketio_path: Text = "/socket.io",
-        cors_allowed_origins: Iterable[str] = tuple(DEFAULT_ORIGINS),
+        cors_allowed_origins: Iterable[str] = DEFAULT_ORIGINS,
     ) -> None:
         self._init_checks()
         self.user_message_evt = user_message_evt

@@ -231,24 +231,16 @@ class Servers:
 
     @property
     def web_origins(self) -> List[str]:
-        """Pages that may use the socket.io channel: the web app's own (the widget demo)."""
+        """The web app's own pages (the widget demo): the sites that may embed the chat
+        when LSE_ALLOWED_ORIGINS is not set."""
         port = self.web_port or 8000
         return [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
 
-    def _credentials_file(self) -> str:
-        """credentials.yml, with the web app's origins added to the socket.io allow-list."""
-        with open(ROOT / "credentials.yml", encoding="utf-8") as handle:
-            credentials = yaml.safe_load(handle)
-        socketio = credentials.get("bot.channels.SocketIOInput")
-        if isinstance(socketio, dict):
-            origins = list(socketio.get("cors_allowed_origins") or [])
-            socketio["cors_allowed_origins"] = origins + [
-                origin for origin in self.web_origins if origin not in origins]
-        handle = tempfile.NamedTemporaryFile("w", suffix=".yml", prefix="credentials-", delete=False)
-        yaml.safe_dump(credentials, handle)
-        handle.close()
-        self._temp_files.append(handle.name)
-        return handle.name
+    def allowed_origins(self, env: Dict[str, str]) -> List[str]:
+        """LSE_ALLOWED_ORIGINS of `env` (bot/lse/origins.py), else the web app's own pages."""
+        from bot.lse import origins
+
+        return list(origins.allowed_origins(env, default=self.web_origins))
 
     def _endpoints_file(self) -> str:
         with open(ROOT / "endpoints.yml", encoding="utf-8") as handle:
@@ -347,6 +339,10 @@ class Servers:
         env = self._storage_env(env)
         env.update(self.extra_env)
         env.setdefault("LSE_SENDER_SECRET_FILE", str(Path(self.sender_secret_file).resolve()))
+        # One setting for the sites that may embed the chat: the socket.io channel
+        # (bot.channels.SocketIOInput), Rasa's own CORS (--cors) and the web app's /api.
+        allowed = self.allowed_origins(env)
+        env["LSE_ALLOWED_ORIGINS"] = ",".join(allowed)
         action_env = {key: value for key, value in env.items()
                       if not key.startswith(_NOT_FOR_ACTIONS)}
         rasa_env = dict(env)
@@ -364,8 +360,8 @@ class Servers:
         self.processes.append(subprocess.Popen(
             [str(VENV_BIN / "python"), "-m", "bot.serve", "--model", self.model,
              "--interface", self.host, "--port", str(self.rasa_port),
-             "--credentials", self._credentials_file(), "--endpoints", self._endpoints_file(),
-             *[arg for origin in self.web_origins for arg in ("--cors", origin)]],
+             "--credentials", str(ROOT / "credentials.yml"), "--endpoints", self._endpoints_file(),
+             *[arg for origin in allowed for arg in ("--cors", origin)]],
             cwd=ROOT, env=rasa_env, stdout=rasa_log, stderr=subprocess.STDOUT,
             start_new_session=True, umask=0o077))
         action_log.close()
@@ -374,7 +370,6 @@ class Servers:
             web_env = dict(env, LSE_WEB_HOST=self.host, LSE_WEB_PORT=str(self.web_port),
                            LSE_RASA_URL=self.rasa_url,
                            LSE_RASA_PUBLIC_URL=f"http://localhost:{self.rasa_port}")
-            web_env.setdefault("LSE_ALLOWED_ORIGINS", ",".join(self.web_origins))
             web_log = private_log(self.log_dir / f"web-{self.web_port}.log")
             self.processes.append(subprocess.Popen(
                 [str(VENV_BIN / "python"), "-m", "web.app"], cwd=ROOT, env=web_env,

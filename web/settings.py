@@ -6,13 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Tuple
 
+from bot.lse import origins
 from bot.lse.storage import PostgresConfig, staff_db_path, tracker_db_path
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _list(value: str) -> Tuple[str, ...]:
-    return tuple(item.strip() for item in value.split(",") if item.strip())
 
 
 def _int(name: str, default: int) -> int:
@@ -27,7 +24,9 @@ class Settings:
     # Where the browser reaches the Rasa server (socket.io) and where this app reaches it.
     rasa_public_url: str = "http://localhost:5005"
     rasa_internal_url: str = "http://127.0.0.1:5005"
-    allowed_origins: Tuple[str, ...] = ("http://localhost:8000", "http://127.0.0.1:8000")
+    # The sites that may embed the widget (LSE_ALLOWED_ORIGINS, bot/lse/origins.py): the /api
+    # CORS answers here, and the socket.io channel's allow-list in the Rasa server.
+    allowed_origins: Tuple[str, ...] = origins.DEFAULT_ORIGINS
     var_dir: Path = field(default=ROOT / "var")
     # Where scripts/servers.py writes and rotates the logs; the purge removes old ones.
     log_dir: Path = field(default=ROOT / "var" / "log")
@@ -60,8 +59,7 @@ class Settings:
             port=int(os.environ.get("LSE_WEB_PORT", defaults.port)),
             rasa_public_url=os.environ.get("LSE_RASA_PUBLIC_URL", defaults.rasa_public_url),
             rasa_internal_url=os.environ.get("LSE_RASA_URL", defaults.rasa_internal_url),
-            allowed_origins=_list(os.environ.get("LSE_ALLOWED_ORIGINS", ""))
-            or defaults.allowed_origins,
+            allowed_origins=origins.allowed_origins(default=defaults.allowed_origins),
             var_dir=Path(os.environ.get("LSE_VAR_DIR", str(defaults.var_dir))),
             log_dir=Path(os.environ.get("LSE_LOG_DIR", "").strip()
                          or Path(os.environ.get("LSE_VAR_DIR", str(defaults.var_dir))) / "log"),

@@ -11,7 +11,7 @@ from rasa_sdk.events import ActionExecuted, EventType, Restarted, SessionStarted
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.lse import crisis, opening_hours, role_cues, triage
-from bot.lse.facts import Facts, load_facts
+from bot.lse.facts import Facts, format_clock, load_facts
 from bot.lse.texts import buttons, normalise_language, render
 
 logger = logging.getLogger(__name__)
@@ -113,7 +113,7 @@ class ActionOfferContact(FactsAction):
         state = opening_hours.status(now, self.facts)
         if state.open:
             self.say(dispatcher, "contact_open", language,
-                     closes_today=opening_hours.format_clock_for(state.closes_at.time(), language))
+                     closes_today=format_clock(state.closes_at.time(), language))
         else:
             self.say(dispatcher, "contact_closed", language,
                      next_opening=opening_hours.format_moment(state.next_opening, language),

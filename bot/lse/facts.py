@@ -1,14 +1,23 @@
-"""Loads the LSE facts (phone, e-mail, hours, closures) from bot/lse_facts.yml."""
+"""Loads the LSE facts (phone, e-mail, hours, time zone, closures) from bot/lse_facts.yml.
+
+The one place that reads the facts file: the actions, both channels, the widget routes and
+the staff app all get their facts (and the time zone they show times in) from here.
+`LSE_FACTS_FILE` names another facts file (a test's, or a deployment's own copy).
+"""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Mapping, Optional, Tuple
+from zoneinfo import ZoneInfo
 
 import yaml
 
 FACTS_PATH = Path(__file__).resolve().parent.parent / "lse_facts.yml"
+FACTS_FILE_VARIABLE = "LSE_FACTS_FILE"
 
 WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -38,6 +47,11 @@ class Facts:
     retention_days: int
     max_message_length: int
 
+    @property
+    def zone(self) -> ZoneInfo:
+        """The LSE's time zone: opening hours and every time shown to visitors or staff."""
+        return ZoneInfo(self.timezone)
+
     def template_values(self) -> Dict[str, str]:
         """Values that response texts may use as {placeholders}."""
         return {
@@ -56,9 +70,10 @@ class Facts:
         }
 
 
-def format_clock(value: dt.time) -> str:
-    """9:00 -> '9.00', the Dutch way of writing a time."""
-    return f"{value.hour}.{value.minute:02d}"
+def format_clock(value: dt.time, language: str = "nl") -> str:
+    """9:00 as '9.00' (the Dutch way of writing a time) or, in English, '9:00'."""
+    separator = ":" if language == "en" else "."
+    return f"{value.hour}{separator}{value.minute:02d}"
 
 
 def _parse_time(text: str) -> dt.time:
@@ -86,7 +101,7 @@ def facts_from_dict(data: Dict[str, Any]) -> Facts:
         phone_international=str(data["phone_international"]),
         email=data["email"],
         website=data["website"],
-        timezone=data["timezone"],
+        timezone=str(data["timezone"]),
         open_weekdays=weekdays,
         opens=_parse_time(hours["opens"]),
         closes=_parse_time(hours["closes"]),
@@ -100,9 +115,28 @@ def facts_from_dict(data: Dict[str, Any]) -> Facts:
     )
     if facts.opens >= facts.closes:
         raise ValueError("opening_hours: 'opens' must be before 'closes'")
+    ZoneInfo(facts.timezone)  # an unknown time zone is an error when the file is read
     return facts
 
 
+def facts_path(env: Optional[Mapping[str, str]] = None) -> Path:
+    """The facts file: LSE_FACTS_FILE when it is set, else bot/lse_facts.yml."""
+    value = (os.environ if env is None else env).get(FACTS_FILE_VARIABLE, "").strip()
+    return Path(value) if value else FACTS_PATH
+
+
 def load_facts(path: Optional[Path] = None) -> Facts:
-    with open(path or FACTS_PATH, encoding="utf-8") as handle:
+    """The facts in `path`, else in the file facts_path() names (read anew on every call)."""
+    with open(path or facts_path(), encoding="utf-8") as handle:
         return facts_from_dict(yaml.safe_load(handle))
+
+
+@lru_cache(maxsize=4)
+def _cached(path: str) -> Facts:
+    return load_facts(Path(path))
+
+
+def current_facts() -> Facts:
+    """The facts of facts_path(), read once per file (for code without an app state of its
+    own, such as the staff app's time helpers); a process reads its facts at start-up."""
+    return _cached(str(facts_path()))

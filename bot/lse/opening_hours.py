@@ -1,8 +1,10 @@
 """When the LSE phone line is open, and when it opens next.
 
 The clock is always passed in (an aware datetime, any time zone); every answer is
-given in the LSE's own time zone (Europe/Amsterdam), so a server that runs in UTC
-still gives Dutch times, across both daylight-saving switches.
+given in the LSE's own time zone (`timezone` in bot/lse_facts.yml, Europe/Amsterdam), so
+a server that runs in UTC still gives Dutch times, across both daylight-saving switches.
+Every text about the hours (the weekly hours, a moment, a clock time) is written here or
+by bot.lse.facts.format_clock, from the facts file.
 """
 from __future__ import annotations
 
@@ -10,8 +12,6 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Optional
-from zoneinfo import ZoneInfo
-
 import holidays
 from babel.dates import format_date
 
@@ -87,11 +87,6 @@ _DAY_NAMES = {
 }
 
 
-def format_clock_for(value: dt.time, language: str = "nl") -> str:
-    """9:00 as '9.00' in Dutch, '9:00' in English."""
-    return "{}:{:02d}".format(value.hour, value.minute) if language == "en" else format_clock(value)
-
-
 _SHORT_DAY_NAMES = {
     "nl": ("ma", "di", "wo", "do", "vr", "za", "zo"),
     "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
@@ -108,7 +103,7 @@ def weekly_hours_short(facts: Facts, language: str = "nl") -> str:
                 else f"{names[days[0]]} t/m {names[days[-1]]}")
     else:
         span = ", ".join(names[day] for day in days)
-    opens, closes = format_clock_for(facts.opens, language), format_clock_for(facts.closes, language)
+    opens, closes = format_clock(facts.opens, language), format_clock(facts.closes, language)
     return f"{span} {opens}-{closes} Dutch time" if language == "en" else f"{span} {opens}-{closes} uur"
 
 
@@ -125,7 +120,7 @@ def weekly_hours(facts: Facts, language: str = "nl") -> str:
         words = [names[day] for day in days]
         joiner = " and " if language == "en" else " en "
         span = joiner.join([", ".join(words[:-1]), words[-1]]) if len(words) > 1 else "".join(words)
-    opens, closes = format_clock_for(facts.opens, language), format_clock_for(facts.closes, language)
+    opens, closes = format_clock(facts.opens, language), format_clock(facts.closes, language)
     if language == "en":
         return f"{span}, {opens} to {closes} (Dutch time)"
     return f"{span}, {opens} tot {closes} uur"
@@ -134,7 +129,7 @@ def weekly_hours(facts: Facts, language: str = "nl") -> str:
 def _local(now: dt.datetime, facts: Facts) -> dt.datetime:
     if now.tzinfo is None or now.tzinfo.utcoffset(now) is None:
         raise ValueError("the clock must give an aware datetime")
-    return now.astimezone(ZoneInfo(facts.timezone))
+    return now.astimezone(facts.zone)
 
 
 def is_open(now: dt.datetime, facts: Facts) -> bool:
@@ -146,7 +141,7 @@ def is_open(now: dt.datetime, facts: Facts) -> bool:
 
 def next_opening(now: dt.datetime, facts: Facts) -> dt.datetime:
     """The next moment the line opens, strictly after `now`, in Dutch time."""
-    zone = ZoneInfo(facts.timezone)
+    zone = facts.zone
     local = _local(now, facts)
     day = local.date()
     for _ in range(MAX_DAYS_AHEAD):
@@ -169,20 +164,17 @@ class Status:
 def status(now: dt.datetime, facts: Facts) -> Status:
     local = _local(now, facts)
     if is_open(now, facts):
-        closes = dt.datetime.combine(local.date(), facts.closes, tzinfo=ZoneInfo(facts.timezone))
+        closes = dt.datetime.combine(local.date(), facts.closes, tzinfo=facts.zone)
         return Status(open=True, local_now=local, next_opening=None, closes_at=closes)
     return Status(open=False, local_now=local, next_opening=next_opening(now, facts), closes_at=None)
 
 
 def format_moment(moment: dt.datetime, language: str = "nl") -> str:
     """'maandag 28 december om 9.00 uur' or 'Monday 28 December at 9:00 (Dutch time)'."""
+    clock = format_clock(moment.time(), language)
     if language == "en":
-        return "{} at {}:{:02d} (Dutch time)".format(
-            format_date(moment.date(), "EEEE d MMMM", locale="en_GB"), moment.hour, moment.minute
-        )
-    return "{} om {} uur".format(
-        format_date(moment.date(), "EEEE d MMMM", locale="nl_NL"), format_clock(moment.time())
-    )
+        return f"{format_day(moment, language)} at {clock} (Dutch time)"
+    return f"{format_day(moment, language)} om {clock} uur"
 
 
 def format_day(moment: dt.datetime, language: str = "nl") -> str:

@@ -71,12 +71,6 @@ def interface_texts(facts: Facts, language: str) -> Dict[str, str]:
     return result
 
 
-def _clock_text(moment: dt.datetime, language: str) -> str:
-    if language == "en":
-        return f"{moment.hour}:{moment.minute:02d}"
-    return format_clock(moment.time())
-
-
 def status_payload(now: dt.datetime, facts: Facts, language: str) -> Dict[str, Any]:
     """What the widget header says about now: open, or closed and when it opens again."""
     texts = interface_texts(facts, language)
@@ -95,7 +89,8 @@ def status_payload(now: dt.datetime, facts: Facts, language: str) -> Dict[str, A
         day = texts["today"]
     else:
         day = opening_hours.format_day(moment, language)
-    text = texts["status_closed"].replace("{day}", day).replace("{time}", _clock_text(moment, language))
+    text = texts["status_closed"].replace("{day}", day).replace(
+        "{time}", format_clock(moment.time(), language))
     return {
         "open": False,
         "text": text,
@@ -231,8 +226,7 @@ class WidgetApp:
         facts = self.facts
         body = self.templates.get_template(template).render(
             facts=facts,
-            hours=f"maandag tot en met vrijdag, {format_clock(facts.opens)} tot "
-                  f"{format_clock(facts.closes)} uur",
+            hours=opening_hours.weekly_hours(facts, "nl"),
             phone_href="tel:" + re.sub(r"[^\d+]", "", facts.phone_international),
             rasa_url=self.settings.rasa_public_url,
             **context,
