@@ -73,10 +73,12 @@ def templates() -> Dict[str, List[Dict[str, Any]]]:
                           "computerprogramma, geen mens."),
                SessionStarted(), SlotSet("language", "nl"), ActionExecuted("action_listen")]
     result = {}
-    for kind in ("family", "professional", "individual", "none", "danger", "fallback"):
+    for kind in ("family", "professional", "individual", "none", "danger", "fallback",
+                 "correction"):
         events = list(opening)
         events.append(user("{first}", {"none": "role_unclear", "danger": "danger_acute",
-                                        "fallback": "nlu_fallback"}.get(kind, f"role_{kind}")))
+                                        "fallback": "nlu_fallback", "correction": "role_family"
+                                        }.get(kind, f"role_{kind}")))
         if kind in ("family", "professional", "individual"):
             events += [SlotSet("role", kind), ActionExecuted("utter_explain"),
                        BotUttered("Uitleg over de hulp die past.",
@@ -86,6 +88,12 @@ def templates() -> Dict[str, List[Dict[str, Any]]]:
                        user("Contact met een medewerker", "ask_contact", 0.99),
                        ActionExecuted("action_offer_contact"),
                        BotUttered("Je kunt bellen of mailen."), SlotSet("office_open", True)]
+        elif kind == "correction":  # "no, it is for my work" (the inbox's role correction)
+            events += [SlotSet("role", "family"), ActionExecuted("utter_explain"),
+                       BotUttered("Uitleg voor naasten."), ActionExecuted("action_listen"),
+                       user("nee ik vraag het voor mijn werk", "role_professional", 0.8),
+                       SlotSet("role", "professional"), ActionExecuted("utter_explain"),
+                       BotUttered("Uitleg voor professionals.")]
         elif kind == "danger":
             events += [ActionExecuted("action_warn_danger"), BotUttered("Bel nu 112.")]
         elif kind == "fallback":
@@ -118,6 +126,8 @@ def fill(tracker_db: Path, count: int, seed: int = 2026) -> int:
                 else random.choice(("family", "family", "professional", "individual")))
         role = kind if kind in ("family", "professional", "individual") else None
         first = random.choice(FIRST_MESSAGES[role]).format(n=random.randint(12, 19))
+        if kind == "family" and confidences.random() < 0.05:
+            kind = "correction"  # 5% of the parents turn out to ask for their work
         start = now - random.uniform(0, 28 * 86400)
         language = "en" if random.random() < 0.1 else "nl"
         sender = f"bench-{number:06d}"

@@ -32,6 +32,7 @@ from web.staff.db import Databases
 ROOT = Path(__file__).resolve().parents[2]
 NOW = dt.datetime.now(seed.AMSTERDAM)
 PG = PostgresConfig.from_env()
+STORED_PHONE = "[telefoonnummer]"  # what the channel stores instead of the number
 BACKENDS = ["sqlite"] + (["postgresql"] if PG else [])
 
 
@@ -50,13 +51,15 @@ def user(script: seed.Script, text: str, intent: str, confidence: float, ranking
     return script
 
 
-def correction(start: dt.datetime) -> seed.Script:
-    """A parent's message (sure), then 'no, it is for my work' with a phone number in it."""
+def correction(start: dt.datetime, phone: str = "0612345678") -> seed.Script:
+    """A parent's message (sure), then 'no, it is for my work' with a phone number in it (as
+    the live stack's channel stores it: "[telefoonnummer]"; the privacy tests search its
+    database files for the raw number)."""
     script = seed.Script(start)
     user(script, "ik maak me zorgen om mijn neef", "role_family", 0.95)
     script.slot("role", "family").action("action_explain_family_support")
     script.bot("Uitleg voor naasten").action("action_listen")
-    user(script, "nee ik vraag het voor mijn werk, bel 0612345678", "role_professional", 0.45,
+    user(script, f"nee ik vraag het voor mijn werk, bel {phone}", "role_professional", 0.45,
          [("role_family", 0.30), ("ask_contact", 0.10), ("greet", 0.05)])
     script.slot("role", "professional").action("utter_explain_professional_services")
     script.bot("Uitleg voor professionals").action("action_listen")
@@ -244,6 +247,24 @@ def test_the_queue_follows_new_events_and_a_rebuild(setup):
     before = {text: tuple(row) for text, row in queue(databases).items()}
     index.rebuild(databases)
     assert {text: tuple(row) for text, row in queue(databases).items()} == before
+
+
+def test_a_database_from_before_the_inbox_gets_its_queue(sqlite_setup, tmp_path):
+    store, databases, tracker_db = sqlite_setup
+    seed.write(store, "van-voor-de-inbox", seed.not_understood(NOW - dt.timedelta(hours=1)))
+    index.refresh(databases)
+    databases.dispose()
+    with sqlite3.connect(tmp_path / "staff.db") as connection:  # as an older version left it
+        for table in ("staff_queue_labels", "staff_training_examples", "staff_queue_flags",
+                      "staff_queue"):
+            connection.execute(f"drop table {table}")
+    again = Databases.connect(tracker_db, tmp_path / "staff.db")
+    try:
+        assert index.refresh(again)
+        assert set(queue(again)) == {"blorp fnerk zzzt"}
+        assert len(inbox.list_queue(again, inbox.QueueFilter(), 0.5).rows) == 1
+    finally:
+        again.dispose()
 
 
 def test_every_intent_has_a_dutch_description_from_docs():
@@ -495,7 +516,7 @@ def seeded(stack):
     store = stack.store()
     ids = {"correction": f"inbox-correctie-{uuid.uuid4().hex[:6]}",
            "mixed": f"inbox-gemengd-{uuid.uuid4().hex[:6]}"}
-    seed.write(store, ids["correction"], correction(NOW - dt.timedelta(hours=5)))
+    seed.write(store, ids["correction"], correction(NOW - dt.timedelta(hours=5), STORED_PHONE))
     seed.write(store, ids["mixed"], mixed(NOW - dt.timedelta(hours=4)))
     store.engine.dispose()
     return ids
@@ -601,8 +622,16 @@ def test_label_over_http_with_audit(stack, seeded):
         "csrf_token": token, "event_id": event, "verdict": "unusable",
         "next": "https://evil.example/"})
     assert answer.headers["Location"].startswith("/staff/inbox?saved=")
-    assert member.post("/staff/inbox/label", data={"csrf_token": token, "event_id": "x",
-                                                   "verdict": "unusable"}).status_code == 400
+    for bad in ("x", "-1", "0", str(10 ** 30), ""):
+        assert member.post("/staff/inbox/label", data={"csrf_token": token, "event_id": bad,
+                                                       "verdict": "unusable"}).status_code == 400
+    assert member.post(f"/staff/conversations/{seeded['correction']}/flag", data={
+        "csrf_token": token, "event_id": str(10 ** 30)}).status_code == 400
+    # A verdict or intent that does not exist: the page says so, nothing is stored.
+    answer = member.post("/staff/inbox/label", data={
+        "csrf_token": token, "event_id": event, "verdict": "other", "intent": "<script>",
+        "no_personal_data": "1", "text": "x"})
+    assert answer.status_code == 303 and "error=" in answer.headers["Location"]
     audit = stack.admin().get("/staff/audit").text
     assert "bericht beoordeeld (inbox)" in audit
     with sqlite3.connect(stack.staff_db) as connection:
@@ -716,7 +745,7 @@ def test_real_conversations_reach_the_inbox(stack):
 def test_a_visitors_delete_over_http_removes_the_examples(stack):
     sender = f"inbox-wissen-{uuid.uuid4().hex[:6]}"
     store = stack.store()
-    seed.write(store, sender, correction(NOW - dt.timedelta(hours=6)))
+    seed.write(store, sender, correction(NOW - dt.timedelta(hours=6), STORED_PHONE))
     store.engine.dispose()
     admin = stack.admin()
     page = admin.get("/staff/inbox", params={"status": "all"})

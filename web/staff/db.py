@@ -262,6 +262,7 @@ class Databases:
             # Rasa may be creating the same table at this moment; it exists afterwards.
             logger.warning("events table: created by another process meanwhile")
             tracker_metadata.create_all(self.tracker, checkfirst=True)
+        new_queue = not sa.inspect(self.staff).has_table(queue.name)
         staff_metadata.create_all(self.staff, checkfirst=True)
         with self.staff.begin() as connection:
             for name in LEGACY_TABLES:
@@ -269,6 +270,11 @@ class Databases:
         with self.staff.begin() as connection:
             if connection.execute(sa.select(index_state.c.id)).first() is None:
                 connection.execute(index_state.insert().values(id=1, watermark=0, updated_at=0.0))
+            elif new_queue:
+                # A database from before the inbox: the index refresh goes through every
+                # conversation again (in batches), so the queue also gets the messages of
+                # the conversations that were already there.
+                connection.execute(index_state.update().values(watermark=0))
 
     def dispose(self) -> None:
         self.tracker.dispose()

@@ -790,9 +790,8 @@ def register_routes(bp: Any, staff: Any) -> None:
     async def inbox_label(request: Request) -> HTTPResponse:
         form = request.form
         target = back(form.get("next"), "/staff/inbox")
-        try:
-            event_id = int(form.get("event_id") or "")
-        except ValueError:
+        event_id = _event_id(form.get("event_id"))
+        if event_id is None:
             return routes._denied(request, 400, "Onbekend bericht.")
         separator = "&" if "?" in target else "?"
         try:
@@ -807,9 +806,8 @@ def register_routes(bp: Any, staff: Any) -> None:
 
     @bp.post("/conversations/<conversation_id:str>/flag")
     async def inbox_flag(request: Request, conversation_id: str) -> HTTPResponse:
-        try:
-            event_id = int(request.form.get("event_id") or "")
-        except ValueError:
+        event_id = _event_id(request.form.get("event_id"))
+        if event_id is None:
             return routes._denied(request, 400, "Onbekend bericht.")
         ok = await staff.run(flag, staff.databases, conversation_id, event_id,
                              request.ctx.session.staff.username)
@@ -837,6 +835,15 @@ def register_routes(bp: Any, staff: Any) -> None:
         stats = await staff.run(quality, staff.databases, first, last, threshold())
         svg = await staff.run(inbox_chart.render, stats)
         return raw(svg, content_type="image/svg+xml")
+
+
+def _event_id(value: Optional[str]) -> Optional[int]:
+    """An events.id from a form: a positive number that fits the column, else None."""
+    try:
+        number = int((value or "").strip())
+    except ValueError:
+        return None
+    return number if 0 < number < 2 ** 31 else None
 
 
 def _period(args: Any) -> Tuple[dt.date, dt.date]:
