@@ -1,12 +1,29 @@
 """Rasa input channels with checks on every message before the NLU runs.
 
-`RestInput` and `SocketIOInput` keep the names, URLs and message formats of Rasa's
-own `rest` and `socketio` channels (POST /webhooks/rest/webhook and socket.io on
-/socket.io), and add:
+`RestInput` and `SocketIOInput` are subclasses of Rasa's own `rest` and `socketio` channels
+and keep their names, URLs and message formats (POST /webhooks/rest/webhook and socket.io
+on /socket.io). Both hand every message to one path, `CheckedInput.process_message`:
+
+    rate limits -> check_message -> redact -> language and danger screen -> Rasa
+    (on_new_message) -> an apology if Rasa fails
+
+with the friendly answers (rate limited, a message the NLU does not get, an apology) in the
+conversation's language, looked up one way (`conversation_language`). What the path adds:
 - a friendly answer, without running the NLU, for an empty message, a message
   without words (emoji only), a message that is not text, or one that is too long;
 - removal of control characters and of a leading '/', so typed text can never
   trigger an intent or set a slot;
+- per-conversation and per-address rate limits (bot/lse/rate_limit.py) with a friendly
+  "wait a moment and send it again";
+- the checks, redaction, language detection and danger screen of a message run in a
+  worker thread, not on Sanic's event loop;
+- only the metadata key `language` is accepted from the client; the detected
+  language of the message is added, so the opening is in the visitor's language;
+- the danger screen (bot/nlu/danger_screen.py, of the loaded model) on every message: its kind goes into the
+  metadata, so that a conversation that starts with danger gets the crisis text before the
+  opening; a message too long for the NLU that holds danger gets the crisis text with the
+  request to write less.
+What the channels add around it:
 - a 400 answer for a body that is not a JSON object (deep nesting included) or has no
   valid sender; 413 for a body over MAX_BODY_BYTES, refused before it is parsed; socket.io
   packets over MAX_BODY_BYTES close the connection (engine.io `max_http_buffer_size`);
@@ -15,17 +32,7 @@ own `rest` and `socketio` channels (POST /webhooks/rest/webhook and socket.io on
 - a socket holds one session (room) at a time, and a session belongs to the first socket
   that asked for it while that socket is connected: another socket that sends the same
   session id gets a new session and never the first one's replies;
-- per-conversation and per-address rate limits (bot/lse/rate_limit.py) with a friendly
-  "wait a moment and send it again";
-- the checks, redaction, language detection and danger screen of a message run in a
-  worker thread, not on Sanic's event loop;
-- no visitor text in the logs;
-- only the metadata key `language` is accepted from the client; the detected
-  language of the message is added, so the opening is in the visitor's language;
-- the danger screen (bot/nlu/danger_screen.py, of the loaded model) on every message: its kind goes into the
-  metadata, so that a conversation that starts with danger gets the crisis text before the
-  opening; a message too long for the NLU that holds danger gets the crisis text with the
-  request to write less.
+- no visitor text in the logs (bot/logging_config.py, installed when a channel is made).
 """
 from __future__ import annotations
 
@@ -34,16 +41,23 @@ import inspect
 import json
 import logging
 import uuid
-from typing import Any, Awaitable, Callable, Dict, Iterable, Optional, Text
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Dict, Iterable, Optional, Text, Tuple
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import (
+    CollectingOutputChannel,
+    OutputChannel,
+    UserMessage,
+)
+from rasa.core.channels.rest import RestInput as RasaRestInput
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
+from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot import logging_config, rasa_patches
+from bot import logging_config
 from bot.lse import crisis, origins, rate_limit, sender_ids
 from bot.lse.facts import Facts, load_facts
 from bot.lse.language import SUPPORTED, detect_language, warm_up
@@ -54,17 +68,13 @@ from bot.nlu.danger_screen import danger_verdict
 
 logger = logging.getLogger(__name__)
 
-# Rasa loads this module through credentials.yml when the server starts (after it has
-# configured structlog): from then on no log line holds a visitor's text.
-rasa_patches.apply()
-logging_config.install_structlog()
-
 # A conversation id chosen by the client (REST `sender`, socket.io `session_id`): 1 to 128
-# letters, digits, '_' or '-', the whole string (no trailing newline), so every uuid4 hex
-# passes, all-digit ones included. It is never stored: the stored conversation id is an
-# HMAC of it with the server's secret (bot/lse/sender_ids.py), so a client id made of an
-# e-mail address or phone number never becomes a stored conversation id, and a stored id
-# that staff see cannot be used to write into or read from the conversation.
+# letters, digits, '_' or '-', the whole string (no trailing newline); socket.io session
+# ids 16 to 64 of them. Every uuid4 hex passes, all-digit ones included. It is never
+# stored: the stored conversation id is an HMAC of it with the server's secret
+# (bot/lse/sender_ids.py), so a client id made of an e-mail address or phone number never
+# becomes a stored conversation id, and a stored id that staff see cannot be used to write
+# into or read from the conversation.
 SENDER_PATTERN = sender_ids.CLIENT_ID
 SESSION_ID_PATTERN = sender_ids.SESSION_ID
 valid_sender = sender_ids.valid_client_id
@@ -72,6 +82,15 @@ DEFAULT_ORIGINS = origins.DEFAULT_ORIGINS
 # Largest request body (REST) and socket.io packet. A message is at most
 # facts.max_message_length (1000) characters: even as JSON \u escapes that is under 7 KB.
 MAX_BODY_BYTES = 64 * 1024
+
+# What process_message did with a message.
+LIMITED = "limited"  # over a rate limit: asked to wait, not handled
+REFUSED = "refused"  # the checks refused it: a friendly answer, the NLU never saw it
+HANDLED = "handled"  # Rasa handled it
+FAILED = "failed"  # Rasa failed on it: an apology with the contact details
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+Reply = Callable[[str], Awaitable[None]]
 
 _SECRET: Dict[str, bytes] = {}
 
@@ -116,6 +135,11 @@ def _client_address(request: Any) -> Optional[str]:
         return None
 
 
+def _agent(app: Any) -> Any:
+    """The agent Rasa keeps on its Sanic app (None before it is loaded, or without an app)."""
+    return getattr(getattr(app, "ctx", None), "agent", None)
+
+
 def _clean_metadata(raw: Any, text: str) -> Dict[str, Any]:
     """Keep only what we use: the language, as the page says or as detected, and the kind
     of danger the screen finds in the message (read by action_session_start)."""
@@ -129,12 +153,12 @@ def _clean_metadata(raw: Any, text: str) -> Dict[str, Any]:
     return metadata
 
 
-async def _conversation_language(request: Request, sender_id: Optional[str]) -> Optional[str]:
-    """The language slot of an existing conversation, for replies made in the channel."""
-    if not sender_id:
+async def conversation_language(agent: Any, sender_id: Optional[str]) -> Optional[str]:
+    """The language slot of a stored conversation, for the answers a channel gives itself
+    (None: no agent yet, no such conversation, or the store failed; they are in Dutch)."""
+    if agent is None or not sender_id:
         return None
     try:
-        agent = request.app.ctx.agent
         tracker = await agent.tracker_store.retrieve(sender_id)
         return tracker.get_slot("language") if tracker else None
     except Exception:  # a reply in Dutch is better than no reply
@@ -142,30 +166,77 @@ async def _conversation_language(request: Request, sender_id: Optional[str]) -> 
         return None
 
 
-def _prepare(checked: CheckedMessage, raw_metadata: Any) -> "tuple[str, Dict[str, Any]]":
+def _prepare(checked: CheckedMessage, raw_metadata: Any) -> Tuple[str, Dict[str, Any]]:
     """Redaction, language and danger screen of a checked message (in a worker thread)."""
     text = redact(checked.text)  # no identifiers reach the NLU, tracker store or logs
     return text, _clean_metadata(raw_metadata, text)
 
 
-class _CheckedInput:
+@dataclass(frozen=True)
+class IncomingMessage:
+    """A message as a channel received it, before any check."""
+
+    sender_id: str  # the stored conversation id (stored_sender_id of the client's id)
+    text: Any  # what the client sent as the message: not checked, may be anything
+    metadata: Any = None  # what the client sent as metadata: not checked either
+    client_address: Optional[str] = None  # for the per-address rate limit
+
+
+class CheckedInput:
+    """The message path both channels share (a mixin for an InputChannel)."""
+
     facts: Facts
-    limits: rate_limit.ChannelLimits
+    limits: Any  # rate_limit.ChannelLimits, or rate_limit.Unlimited with LSE_RATE_LIMITS=off
 
     def _init_checks(self) -> None:
         self.facts = load_facts()
         self.limits = rate_limit.ChannelLimits.from_environment()
         warm_up()
+        # Rasa makes its channels after it configured structlog (rasa/__main__.py): from
+        # now on no log line holds a visitor's text.
+        logging_config.install_structlog()
+
+    async def process_message(
+        self,
+        message: IncomingMessage,
+        output: OutputChannel,
+        reply: Reply,
+        on_new_message: OnNewMessage,
+        agent: Any = None,
+    ) -> str:
+        """The one path of a message, for every channel: rate limits, check_message, redact,
+        language and danger screen (in a worker thread), then Rasa's `on_new_message` with
+        `output` for the bot's answers. The channel's own answers (asked to wait, a message
+        the NLU does not get, an apology when Rasa fails) go through `reply`, in the
+        conversation's language (from `agent`'s tracker store). Returns LIMITED, REFUSED,
+        HANDLED or FAILED."""
+        sender_id = message.sender_id
+        if not self.limits.allow(sender_id, message.client_address):
+            await reply(self.rate_limited_reply(await conversation_language(agent, sender_id)))
+            return LIMITED
+        checked = await asyncio.to_thread(self.check, message.text)
+        if not checked.ok:
+            language = await conversation_language(agent, sender_id)
+            await reply(await asyncio.to_thread(self.problem_reply, checked, language))
+            return REFUSED
+        text, metadata = await asyncio.to_thread(_prepare, checked, message.metadata)
+        try:
+            await on_new_message(UserMessage(text, output, sender_id,
+                                             input_channel=self.name(),  # type: ignore[attr-defined]
+                                             metadata=metadata))
+        except asyncio.CancelledError:
+            logger.error("%s: handling a message was cancelled (conversation %s)",
+                         self.name(), sender_id)  # type: ignore[attr-defined]
+            raise
+        except Exception:
+            logger.exception("%s: handling a message failed (conversation %s)",
+                             self.name(), sender_id)  # type: ignore[attr-defined]
+            await reply(self.failure_reply(await conversation_language(agent, sender_id)))
+            return FAILED
+        return HANDLED
 
     def check(self, raw: Any) -> CheckedMessage:
         return check_message(raw, self.facts.max_message_length)
-
-    async def check_async(self, raw: Any) -> CheckedMessage:
-        return await asyncio.to_thread(self.check, raw)
-
-    async def prepare(self, checked: CheckedMessage, raw_metadata: Any
-                      ) -> "tuple[str, Dict[str, Any]]":
-        return await asyncio.to_thread(_prepare, checked, raw_metadata)
 
     def rate_limited_reply(self, language: Optional[str]) -> str:
         return render("input_rate_limited", language, self.facts)
@@ -190,8 +261,19 @@ class _CheckedInput:
         return render("internal_error", language, self.facts)
 
 
-class RestInput(_CheckedInput, InputChannel):
-    """Rasa's REST channel with checks. POST /webhooks/rest/webhook."""
+class RestInput(CheckedInput, RasaRestInput):
+    """Rasa's REST channel with checks. POST /webhooks/rest/webhook.
+
+    Rasa's hooks `_extract_sender`, `_extract_message`, `get_metadata` and
+    `_extract_input_channel` are overridden. Its `blueprint` is not used, because before
+    its handler runs we must answer a body that is not a JSON object or has no valid
+    sender with a 400 (Rasa's `request.json` raises a 500 on deep nesting, and it makes up
+    a new sender for a missing one); and around it we need what Rasa's handler does not
+    do: the message path (process_message, with a friendly answer instead of an empty
+    list when Rasa fails), the stored (HMAC) sender id with the client's own id as
+    `recipient_id` in the answer, and no client-chosen `input_channel` or `?stream=true`
+    (Rasa's stream would skip all of it).
+    """
 
     @classmethod
     def name(cls) -> Text:
@@ -204,7 +286,38 @@ class RestInput(_CheckedInput, InputChannel):
     def __init__(self) -> None:
         self._init_checks()
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+    @staticmethod
+    def _payload(request: Request) -> Any:
+        """The parsed body (None when it is not JSON), parsed once per request."""
+        if not hasattr(request.ctx, "lse_payload"):
+            request.ctx.lse_payload = _parse_json(request.body or b"")
+        return request.ctx.lse_payload
+
+    async def _extract_sender(self, req: Request) -> Optional[Text]:
+        """The client's id, or None when it is not valid. A sender sent as a JSON number is
+        taken as its decimal digits (Rasa's REST channel accepts numbers), so "0612345678"
+        sent as the number 612345678 is another conversation: clients send strings."""
+        payload = self._payload(req)
+        sender = payload.get("sender") if isinstance(payload, dict) else None
+        if isinstance(sender, int) and not isinstance(sender, bool):
+            sender = str(sender)
+        return sender if valid_sender(sender) else None
+
+    def _extract_message(self, req: Request) -> Any:  # type: ignore[override]
+        """The message as sent: process_message checks it (it need not be text)."""
+        payload = self._payload(req)
+        return payload.get("message") if isinstance(payload, dict) else None
+
+    def get_metadata(self, request: Request) -> Any:
+        """The metadata as sent: process_message keeps only the language."""
+        payload = self._payload(request)
+        return payload.get("metadata") if isinstance(payload, dict) else None
+
+    def _extract_input_channel(self, req: Request) -> Text:
+        # Rasa lets the client name the input channel; it is stored, so we do not.
+        return self.name()
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         webhook = Blueprint("custom_webhook_LseRestInput", __name__)
         webhook.listener("main_process_start")(_limit_body_size)
         webhook.listener("before_server_start")(_limit_body_size)
@@ -217,57 +330,36 @@ class RestInput(_CheckedInput, InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             if len(request.body or b"") > MAX_BODY_BYTES:  # Sanic's cap, should it be raised
                 return response.json({"error": "The body is too large."}, status=413)
-            payload = _parse_json(request.body or b"")
-            if not isinstance(payload, dict):
+            if not isinstance(self._payload(request), dict):
                 return response.json({"error": "The body must be a JSON object."}, status=400)
-            sender = payload.get("sender")
-            if isinstance(sender, int) and not isinstance(sender, bool):
-                sender = str(sender)
-            if not valid_sender(sender):
+            sender = await self._extract_sender(request)
+            if sender is None:
                 return response.json(
                     {"error": "'sender' must be a random id of 1 to 128 letters, digits, _ or -"},
                     status=400)
-            stored = stored_sender_id(sender)
-
-            def answer(messages: list) -> HTTPResponse:
-                # The client knows its conversation by its own id, never by the stored one.
-                return response.json([dict(m, recipient_id=sender) for m in messages])
-
-            if not self.limits.allow(stored, _client_address(request)):
-                language = await _conversation_language(request, stored)
-                return answer([{"text": self.rate_limited_reply(language)}])
-
-            checked = await self.check_async(payload.get("message"))
-            if not checked.ok:
-                language = await _conversation_language(request, stored)
-                reply = await asyncio.to_thread(self.problem_reply, checked, language)
-                return answer([{"text": reply}])
-
             collector = CollectingOutputChannel()
-            text, metadata = await self.prepare(checked, payload.get("metadata"))
-            message = UserMessage(
-                text,
-                collector,
-                stored,
-                input_channel=self.name(),
-                metadata=metadata,
-            )
-            try:
-                await on_new_message(message)
-            except asyncio.CancelledError:
-                logger.error("rest: handling a message was cancelled (conversation %s)", stored)
-                raise
-            except Exception:
-                logger.exception("rest: handling a message failed (conversation %s)", stored)
-                language = await _conversation_language(request, stored)
-                collector.messages.append({"text": self.failure_reply(language)})
-            return answer(collector.messages)
+
+            async def reply(text: str) -> None:
+                collector.messages.append({"text": text})
+
+            await self.process_message(
+                IncomingMessage(stored_sender_id(sender), self._extract_message(request),
+                                self.get_metadata(request), _client_address(request)),
+                collector, reply, on_new_message, _agent(request.app))
+            # The client knows its conversation by its own id, never by the stored one.
+            return response.json([dict(m, recipient_id=sender) for m in collector.messages])
 
         return webhook
 
 
-class SocketIOInput(_CheckedInput, InputChannel):
-    """Rasa's socket.io channel with checks and an origin allow-list."""
+class SocketIOInput(CheckedInput, RasaSocketIOInput):
+    """Rasa's socket.io channel with checks and an origin allow-list.
+
+    Rasa's socket.io blueprint has no hooks (its handlers are closures), and ours differs in
+    what each handler does: sessions belong to one socket, rooms are the stored (HMAC)
+    ids, connections are rate limited, and every message goes through process_message.
+    So the blueprint is ours; the events, their payloads and the output channel are Rasa's.
+    """
 
     @classmethod
     def name(cls) -> Text:
@@ -297,6 +389,9 @@ class SocketIOInput(_CheckedInput, InputChannel):
         socketio_path: Text = "/socket.io",
         cors_allowed_origins: Iterable[str] = DEFAULT_ORIGINS,
     ) -> None:
+        # Rasa's attributes (no JWT: the widget has no login); metadata_key "metadata".
+        RasaSocketIOInput.__init__(self, user_message_evt, bot_message_evt, namespace,
+                                   session_persistence, socketio_path)
         self._init_checks()
         self.user_message_evt = user_message_evt
         self.bot_message_evt = bot_message_evt
@@ -305,13 +400,22 @@ class SocketIOInput(_CheckedInput, InputChannel):
         self.socketio_path = socketio_path
         self.cors_allowed_origins = list(cors_allowed_origins)
         self.sio: Optional[AsyncServer] = None
+        self._app: Any = None
 
     def get_output_channel(self) -> Optional[SocketIOOutput]:
         if self.sio is None:
             return None
         return SocketIOOutput(self.sio, self.bot_message_evt)
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+    def _extract_metadata(self, data: Dict[str, Any]) -> Any:
+        """The metadata of a user_uttered event as sent; like Rasa's, it may be a JSON string."""
+        raw_metadata = data.get(self.metadata_key)
+        if isinstance(raw_metadata, str):
+            raw_metadata = (_parse_json(raw_metadata)
+                            if len(raw_metadata) <= MAX_BODY_BYTES else None)
+        return raw_metadata
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         # max_http_buffer_size: engine.io refuses a larger packet before it is decoded
         # (polling: 413-like error; websocket: the connection is closed).
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.cors_allowed_origins,
@@ -402,46 +506,18 @@ class SocketIOInput(_CheckedInput, InputChannel):
                 sender_id = rooms[sid]
             else:
                 sender_id = stored_sender_id(sid)
-            if not self.limits.allow(sender_id, addresses.get(sid)):
-                await say(sid, self.rate_limited_reply(await self._language_of(sender_id)))
-                return
-            checked = await self.check_async(data.get("message"))
-            if not checked.ok:
-                language = await self._language_of(sender_id)
-                await say(sid, await asyncio.to_thread(self.problem_reply, checked, language))
-                return
-            raw_metadata = data.get("metadata")
-            if isinstance(raw_metadata, str):
-                raw_metadata = (_parse_json(raw_metadata)
-                                if len(raw_metadata) <= MAX_BODY_BYTES else None)
-            text, metadata = await self.prepare(checked, raw_metadata)
-            message = UserMessage(
-                text,
-                SocketIOOutput(sio, self.bot_message_evt),
-                sender_id,
-                input_channel=self.name(),
-                metadata=metadata,
-            )
-            try:
-                await on_new_message(message)
-            except Exception:
-                logger.exception("socketio: handling a message failed (conversation %s)", sender_id)
-                await say(sid, self.failure_reply(await self._language_of(sender_id)))
+
+            async def reply(text: str) -> None:
+                await say(sid, text)
+
+            await self.process_message(
+                IncomingMessage(sender_id, data.get("message"), self._extract_metadata(data),
+                                addresses.get(sid)),
+                SocketIOOutput(sio, self.bot_message_evt), reply, on_new_message,
+                _agent(self._app))
 
         @socketio_webhook.listener("after_server_start")
         async def remember_app(app: Any, _loop: Any) -> None:
             self._app = app
 
         return socketio_webhook
-
-    async def _language_of(self, sender_id: str) -> Optional[str]:
-        app = getattr(self, "_app", None)
-        agent = getattr(app.ctx, "agent", None) if app is not None else None
-        if agent is None:
-            return None
-        try:
-            tracker = await agent.tracker_store.retrieve(sender_id)
-            return tracker.get_slot("language") if tracker else None
-        except Exception:
-            logger.warning("could not read the language of a conversation", exc_info=True)
-            return None

@@ -4,6 +4,8 @@ The same as `rasa run ...` (Rasa's own command-line entry point does the work), 
 - `os.umask(0o077)`: every file the server creates (the SQLite database and its -wal and
   -shm files, logs) is readable by its owner only, whatever the caller's umask;
 - the logging of bot/logging_config.py: no visitor text in the logs at any level;
+- our fixes for Rasa itself (bot/rasa_patches.py), applied here, before Rasa starts, and
+  refused (the server does not start) on another Rasa version;
 - the HTTP API (conversations, events, model upload) OFF unless a caller asks for it by
   giving the token in a file or in the environment, never on the command line (a command
   line is world-readable in `ps` and /proc/<pid>/cmdline):
@@ -53,9 +55,10 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     os.umask(0o077)
     token = api_token_from_environment()
     arguments = rasa_arguments(list(sys.argv[1:] if argv is None else argv), token)
-    from bot import logging_config
+    from bot import logging_config, rasa_patches
 
     logging_config.install()
+    rasa_patches.apply()
     # Rasa's CLI reads sys.argv. This list lives in this process's memory only: the
     # command line the kernel shows (/proc/<pid>/cmdline) stays the one we were started with.
     sys.argv = ["rasa", *arguments]
