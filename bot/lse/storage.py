@@ -9,6 +9,10 @@ PostgreSQL is chosen by setting LSE_PG_HOST. The other variables:
   LSE_PG_DB        the conversations (Rasa's `events` table), default lse
   LSE_PG_STAFF_DB  staff accounts, sessions, tags, notes, audit log, the conversation
                    index; default lse_staff (a second database on the same server)
+  LSE_PG_SSLMODE   libpq's sslmode for every connection, Rasa's tracker store and the
+                   staff app alike: disable, allow, prefer (default, as libpq), require,
+                   verify-ca or verify-full (production: verify-full, docs/deployment.md;
+                   the CA comes from libpq's PGSSLROOTCERT or ~/.postgresql/root.crt)
 Without LSE_PG_HOST: var/conversations.db and var/staff.db (LSE_TRACKER_DB and
 LSE_STAFF_DB change the paths).
 """
@@ -24,7 +28,9 @@ DEFAULT_TRACKER_DB = ROOT / "var" / "conversations.db"
 DEFAULT_STAFF_DB = ROOT / "var" / "staff.db"
 
 PG_VARIABLES = ("LSE_PG_HOST", "LSE_PG_PORT", "LSE_PG_USER", "LSE_PG_PASSWORD", "LSE_PG_DB",
-                "LSE_PG_STAFF_DB")
+                "LSE_PG_STAFF_DB", "LSE_PG_SSLMODE")
+# libpq's values of sslmode, weakest first.
+SSL_MODES = ("disable", "allow", "prefer", "require", "verify-ca", "verify-full")
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,13 @@ class PostgresConfig:
     password: str = ""
     db: str = "lse"
     staff_db: str = "lse_staff"
+    sslmode: str = "prefer"
+
+    def __post_init__(self) -> None:
+        if self.sslmode not in SSL_MODES:
+            # A typo must not silently fall back to a weaker mode.
+            raise ValueError(f"LSE_PG_SSLMODE must be one of {', '.join(SSL_MODES)}, "
+                             f"not {self.sslmode!r}")
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> Optional["PostgresConfig"]:
@@ -45,30 +58,34 @@ class PostgresConfig:
         return cls(host=host, port=int(env.get("LSE_PG_PORT") or 5432),
                    user=env.get("LSE_PG_USER") or "lse", password=env.get("LSE_PG_PASSWORD", ""),
                    db=env.get("LSE_PG_DB") or "lse",
-                   staff_db=env.get("LSE_PG_STAFF_DB") or "lse_staff")
+                   staff_db=env.get("LSE_PG_STAFF_DB") or "lse_staff",
+                   sslmode=(env.get("LSE_PG_SSLMODE") or "prefer").strip().lower())
 
     def env(self) -> Dict[str, str]:
         """The environment variables that select this server (for child processes)."""
         return {"LSE_PG_HOST": self.host, "LSE_PG_PORT": str(self.port),
                 "LSE_PG_USER": self.user, "LSE_PG_PASSWORD": self.password,
-                "LSE_PG_DB": self.db, "LSE_PG_STAFF_DB": self.staff_db}
+                "LSE_PG_DB": self.db, "LSE_PG_STAFF_DB": self.staff_db,
+                "LSE_PG_SSLMODE": self.sslmode}
 
     def tracker_store_section(self) -> Dict[str, Any]:
         """Rasa's endpoints.yml `tracker_store` for this server. The password stays a
         reference to the environment (`${LSE_PG_PASSWORD}`, which Rasa expands when it reads
-        the file), so it is never written to disk."""
+        the file), so it is never written to disk. `query` is what Rasa's SQLTrackerStore
+        puts into the connection URL, for libpq: the sslmode."""
         return {"type": "bot.tracker_store.LseSQLTrackerStore", "dialect": "postgresql",
                 "url": self.host, "port": self.port, "db": self.db, "username": self.user,
-                "password": "${LSE_PG_PASSWORD}"}
+                "password": "${LSE_PG_PASSWORD}", "query": {"sslmode": self.sslmode}}
 
     def sqlalchemy_url(self, database: str) -> Any:
         from sqlalchemy.engine import URL
         return URL.create("postgresql+psycopg2", username=self.user, password=self.password or None,
-                          host=self.host, port=self.port, database=database)
+                          host=self.host, port=self.port, database=database,
+                          query={"sslmode": self.sslmode})
 
     def __repr__(self) -> str:  # never show the password
         return (f"PostgresConfig(host={self.host!r}, port={self.port}, user={self.user!r}, "
-                f"db={self.db!r}, staff_db={self.staff_db!r})")
+                f"db={self.db!r}, staff_db={self.staff_db!r}, sslmode={self.sslmode!r})")
 
 
 def tracker_db_path(env: Optional[Mapping[str, str]] = None) -> Path:
