@@ -41,7 +41,11 @@ def test_typed_shorthand_is_plain_text_to_the_model(parse, prefix, shorthand):
     parsed = parse(redact(checked.text))
     assert not parsed["text"].strip().startswith("/")
     assert all(entity.get("extractor") != "RegexMessageHandler" for entity in parsed["entities"])
-    assert parsed["intent"].get("confidence", 0) < 1.0  # the shorthand's mark
+    typed_intent = shorthand.split("{")[0].split("@")[0]
+    # The shorthand's mark: the typed intent at confidence 1.0. (The assistant's own
+    # "no known word" rule may give nlu_fallback at 1.0: that is not the shorthand.)
+    assert not (parsed["intent"]["name"] == typed_intent
+                and parsed["intent"].get("confidence") == 1.0), parsed["intent"]
     assert not any(entity["entity"] == "language" and entity["value"] not in ("nl", "en")
                    for entity in parsed["entities"])
 
