@@ -1,22 +1,27 @@
-"""Where the time of one message goes, in process: the channel's checks and language
-detection (bot/channels.py), the NLU, slot extraction, the policies, the action server
+"""Where the time of one message goes, in process: the channel's path (bot/channels.py
+`process_message`: rate limits, checks, redaction, language detection and danger screen,
+with its worker-thread hops), the NLU, slot extraction, the policies, the action server
 calls and the tracker store, for every user text of the test stories.
 
     python -m bench profile [--model M] [--rounds 3] [--tracker sqlite|rasa-sqlite|memory] [--cprofile]
-                            [--cache-validator] [--selective-domain]
+                            [--without-patches] [--selective-domain]
 
-The action server runs as its own process, as in production. Results are printed and
-written to results/bench/profile-latest.json (and .txt with the cProfile listing).
+Every message takes the channels' own path: `RestInput().process_message` with the stored
+(HMAC) sender id, Rasa's agent.handle_message as `on_new_message` (what Rasa's server
+calls), and the rate limits of production. The action server runs as its own process, as
+in production. Results are printed and written to results/bench/profile-latest.json (and
+.txt with the cProfile listing).
 
-Two switches try changes outside Rasa's configuration, in this process only, to measure
-what they would give before anyone puts them into the product:
-  --cache-validator   Rasa 3.6 checks the JSON schema of the action server's answer with
-                      jsonschema.validate(), which first validates the schema itself against
-                      the meta-schema on every call (about 100 ms with jsonschema 4.17 on a
-                      slow core); this builds the validator once instead.
+By default Rasa runs as bot/serve.py starts it: with bot/rasa_patches.py applied (the
+same `rasa_patches.apply()`). Two switches measure a difference, in this process only:
+  --without-patches   Rasa's own code, unpatched: it checks the JSON schema of the action
+                      server's answer with jsonschema.validate(), which first validates the
+                      schema itself against the meta-schema on every call (about 100 ms with
+                      jsonschema 4.17 on a slow core); the patch builds the validator once.
   --selective-domain  action_endpoint `enable_selective_domain: true`: Rasa sends the domain
                       only to actions that ask for it (`send_domain: true` in domain.yml),
                       not the whole domain with every action call.
+The result names the patches that were in place (`rasa_patches`).
 """
 from __future__ import annotations
 
@@ -97,32 +102,6 @@ def _instrument() -> None:
         setattr(cls, method, _timed(label, getattr(cls, method)))
 
 
-def cache_action_result_validator() -> None:
-    """Validate action server answers with one prebuilt validator (same schema, same errors)."""
-    from jsonschema import ValidationError
-    from jsonschema.validators import validator_for
-    from rasa.core.actions.action import RemoteAction
-    from rasa.shared.constants import DOCS_BASE_URL
-
-    schema = RemoteAction.action_response_format_spec()
-    validator_class = validator_for(schema)
-    validator_class.check_schema(schema)
-    validator = validator_class(schema)
-
-    def _validate_action_result(self, result):
-        try:
-            validator.validate(result)
-            return True
-        except ValidationError as error:
-            error.message += (
-                f". Failed to validate Action server response from API, make sure your "
-                f"response from the Action endpoint is valid. For more information about "
-                f"the format visit {DOCS_BASE_URL}/custom-actions")
-            raise error
-
-    RemoteAction._validate_action_result = _validate_action_result
-
-
 def _quiet_logs() -> None:
     import logging
 
@@ -142,29 +121,46 @@ def _start_action_server(log_dir: Path) -> tuple:
     return process, f"http://127.0.0.1:{port}/webhook"
 
 
-async def _play(agent, conversations: List[List[str]], rounds: int, tag: str,
-                per_message: Optional[List[float]], channel: Dict[str, float]) -> int:
-    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+CHANNEL_STAGE = "channel: HMAC id, limits, checks, redaction, language, danger screen"
 
-    from bot.channels import _clean_metadata
-    from bot.lse.facts import load_facts
-    from bot.lse.message_checks import check_message
 
-    max_length = load_facts().max_message_length
+async def _play(agent, path, conversations: List[List[str]], rounds: int, tag: str,
+                per_message: Optional[List[float]], channel: Dict[str, float],
+                outcomes: Dict[str, int]) -> int:
+    """Plays the texts through the channels' path (RestInput.process_message), as the REST
+    webhook does after it has parsed the body."""
+    from rasa.core.channels.channel import CollectingOutputChannel
+
+    from bot.channels import IncomingMessage, stored_sender_id
+
     count = 0
     for round_number in range(rounds):
         for index, texts in enumerate(conversations):
-            sender = f"profile-{tag}-{round_number}-{index}"
+            client_id = f"profile-{tag}-{round_number}-{index}"
             for text in texts:
+                in_rasa = [0.0]
+
+                async def on_new_message(message, in_rasa=in_rasa):
+                    rasa_started = time.perf_counter()
+                    try:
+                        await agent.handle_message(message)
+                    finally:
+                        in_rasa[0] += time.perf_counter() - rasa_started
+
+                collector = CollectingOutputChannel()
+
+                async def reply(answer, collector=collector):
+                    collector.messages.append({"text": answer})
+
                 started = time.perf_counter()
-                checked = check_message(text, max_length)
-                metadata = _clean_metadata(None, checked.text)
-                channel["checks + language detection in the channel"] += time.perf_counter() - started
-                await agent.handle_message(UserMessage(checked.text, CollectingOutputChannel(),
-                                                       sender, input_channel="rest",
-                                                       metadata=metadata))
+                outcome = await path.process_message(
+                    IncomingMessage(stored_sender_id(client_id), text), collector, reply,
+                    on_new_message, agent)
+                elapsed = time.perf_counter() - started
+                channel[CHANNEL_STAGE] += elapsed - in_rasa[0]
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
                 if per_message is not None:
-                    per_message.append(time.perf_counter() - started)
+                    per_message.append(elapsed)
                 count += 1
     return count
 
@@ -174,9 +170,16 @@ async def profile(args: argparse.Namespace) -> Dict[str, Any]:
     from rasa.core.utils import AvailableEndpoints
     from rasa.utils.endpoints import EndpointConfig
 
+    from bot import rasa_patches
+    from bot.channels import RestInput
+
     _quiet_logs()
-    if args.cache_validator:
-        cache_action_result_validator()
+    if args.without_patches:
+        rasa_patches.restore()
+    else:
+        rasa_patches.apply()  # as bot/serve.py does before Rasa starts
+    patches = rasa_patches.applied()
+    path = RestInput()  # the channels' message path, with production's rate limits
     work = Path(tempfile.mkdtemp(prefix="lse-profile-"))
     action_server, action_url = _start_action_server(work)
     try:
@@ -197,11 +200,13 @@ async def profile(args: argparse.Namespace) -> Dict[str, Any]:
         load_seconds = time.perf_counter() - load_started
         conversations = story_conversations()
         channel: Dict[str, float] = defaultdict(float)
-        await _play(agent, conversations, 1, "warmup", None, channel)  # first-call costs
+        outcomes: Dict[str, int] = {}
+        await _play(agent, path, conversations, 1, "warmup", None, channel, {})  # first calls
         _instrument()
         TIMES.clear(), CALLS.clear(), channel.clear()
         per_message: List[float] = []
-        count = await _play(agent, conversations, args.rounds, "timed", per_message, channel)
+        count = await _play(agent, path, conversations, args.rounds, "timed", per_message,
+                            channel, outcomes)
         stages = {label: TIMES.get(label, 0.0) for label, *_ in STAGES if label in TIMES}
         stages.update(channel)
         calls = {label: round(CALLS[label] / count, 2) for label in CALLS}
@@ -209,7 +214,7 @@ async def profile(args: argparse.Namespace) -> Dict[str, Any]:
         if args.cprofile:
             profiler = cProfile.Profile()
             profiler.enable()
-            await _play(agent, conversations, 1, "cprofile", None, defaultdict(float))
+            await _play(agent, path, conversations, 1, "cprofile", None, defaultdict(float), {})
             profiler.disable()
             stream = io.StringIO()
             stats = pstats.Stats(profiler, stream=stream).strip_dirs()
@@ -233,8 +238,8 @@ async def profile(args: argparse.Namespace) -> Dict[str, Any]:
                                   for label, seconds in stages.items()},
         "stages_share_of_total": {label: round(seconds * 1000 / total, 3)
                                   for label, seconds in stages.items()},
-        "calls_per_message": calls,
-        "cache_validator": args.cache_validator, "selective_domain": args.selective_domain,
+        "calls_per_message": calls, "outcomes": outcomes,
+        "rasa_patches": patches, "selective_domain": args.selective_domain,
         "cprofile": listing,
     }
 
@@ -246,8 +251,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="times each story is played")
     parser.add_argument("--tracker", choices=["sqlite", "rasa-sqlite", "memory"], default="sqlite")
     parser.add_argument("--cprofile", action="store_true", help="add a cProfile listing")
-    parser.add_argument("--cache-validator", action="store_true",
-                        help="try: build the action-answer schema validator once")
+    parser.add_argument("--without-patches", action="store_true",
+                        help="Rasa's own code, without bot/rasa_patches.py")
     parser.add_argument("--selective-domain", action="store_true",
                         help="try: action_endpoint enable_selective_domain")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench")
@@ -263,9 +268,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     if listing:
         (args.out / "profile-latest.txt").write_text(listing)
     per = result["per_message_ms"]
-    tried = [name for name in ("cache_validator", "selective_domain") if result[name]]
-    print(f"{result['messages']} messages in process ({args.tracker} tracker store, action "
-          f"server over HTTP{', trying ' + ' + '.join(tried) if tried else ''}): mean {per['mean']} ms, p50 {per['p50']} ms, p95 {per['p95']} ms")
+    tried = ["Rasa patches: " + (", ".join(result["rasa_patches"]) or "none")]
+    if result["selective_domain"]:
+        tried.append("trying selective_domain")
+    print(f"{result['messages']} messages in process through the channels' path ({args.tracker} "
+          f"tracker store, action server over HTTP, {'; '.join(tried)}): mean {per['mean']} ms, "
+          f"p50 {per['p50']} ms, p95 {per['p95']} ms; outcomes {result['outcomes']}")
     print("\n| stage | ms per message | share of the total | calls per message |\n|---|--:|--:|--:|")
     for label, value in sorted(result["stages_ms_per_message"].items(), key=lambda kv: -kv[1]):
         share = result["stages_share_of_total"][label]
