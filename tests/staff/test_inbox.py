@@ -677,6 +677,9 @@ def test_filters_counts_and_admin_export_over_http(stack, seeded):
                                               "from": (NOW - dt.timedelta(days=1)).date().isoformat()}).text
     assert "ik wil er niet meer zijn" in page and "how long" not in page
     assert "Gevaar: zelfdoding" in page
+    assert 'Gevaar: kies "Klopt" als het gevaar terecht is herkend' in page
+    _, html = item_of(member, "ik zie het somber in")  # screen hit, another intent chosen
+    assert "De gevaarcheck zag gevaar, de assistent koos een andere intentie" in html
     # Values that are not allowed are ignored, not an error.
     assert member.get("/staff/inbox", params={"reason": "x'; drop table staff_queue;--",
                                               "intent": "<b>", "page": "-3",
