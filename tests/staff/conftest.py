@@ -4,7 +4,9 @@ ports, with a temporary tracker database (SQLite) and a temporary staff database
 Before the servers start, the tracker database gets conversations at chosen moments (written
 with Rasa's own tracker store, see seed.py): the worried parent from last night, one past
 the retention period (the web app's automatic purge must delete it) and one just inside it.
-The two staff accounts are made with the command line tool, the password on stdin.
+The staff accounts are made with the command line tool, the password on stdin: an admin, a
+staff member with the right to search visitors' messages (most tests search as her) and
+one without it (READER).
 """
 import datetime as dt
 import os
@@ -24,7 +26,8 @@ import seed  # noqa: E402
 from helpers import StaffClient, cli_env, run_cli  # noqa: E402
 
 ADMIN = ("beheerder", "lange-zin-voor-de-beheerder")
-STAFF = ("medewerker", "nog-een-lange-zin-123")
+STAFF = ("medewerker", "nog-een-lange-zin-123")  # may search (create-user --may-search)
+READER = ("lezer", "een-lange-zin-voor-de-lezer")  # may not search the visitors' messages
 PARENT_ID = "ouder-gisteravond"
 EXPIRED_ID = "verlopen-40-dagen"
 KEPT_ID = "bewaard-29-dagen"
@@ -52,6 +55,9 @@ class Stack:
 
     def staff(self) -> StaffClient:
         return self.client().logged_in(*STAFF)
+
+    def reader(self) -> StaffClient:
+        return self.client().logged_in(*READER)
 
     def cli(self, *args: str, stdin: str = ""):
         return run_cli(args, cli_env(self.tracker_db, self.staff_db), stdin)
@@ -82,8 +88,9 @@ def stack(tmp_path_factory):
             now - dt.timedelta(days=3, minutes=number), f"vulgesprek nummer {number}"))
     store.engine.dispose()
     env = cli_env(tracker_db, staff_db)
-    for (name, password), admin in ((ADMIN, True), (STAFF, False)):
-        made = run_cli(["create-user", name] + (["--admin"] if admin else []), env, password + "\n")
+    for (name, password), options in ((ADMIN, ["--admin"]), (STAFF, ["--may-search"]),
+                                      (READER, [])):
+        made = run_cli(["create-user", name] + options, env, password + "\n")
         assert made.returncode == 0, made.stderr
     servers = Servers(model=model_path(), rasa_port=free_port(), action_port=free_port(),
                       web_port=free_port(), tracker_db=str(tracker_db), staff_db=str(staff_db),

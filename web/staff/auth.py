@@ -19,6 +19,8 @@
 - The counters are keyed by SHA-256 hashes: the typed username (sometimes a password typed
   into the wrong field) and the address are never stored.
 - Every session has its own CSRF token, put in every form and checked on every POST.
+- Searching the visitors' messages (free text) needs the account's "may search" right
+  (`may_search`, given and taken with the command line tool) or an admin account.
 """
 from __future__ import annotations
 
@@ -55,6 +57,12 @@ class Staff:
     id: int
     username: str
     is_admin: bool
+    may_search: bool = False
+
+    @property
+    def can_search(self) -> bool:
+        """May search the visitors' messages: admins always, others with the right."""
+        return self.is_admin or self.may_search
 
 
 @dataclass(frozen=True)
@@ -93,7 +101,8 @@ def normalise_username(username: str) -> str:
     return (username or "").strip().lower()
 
 
-def create_user(databases: Databases, username: str, password: str, is_admin: bool = False) -> Staff:
+def create_user(databases: Databases, username: str, password: str, is_admin: bool = False,
+                may_search: bool = False) -> Staff:
     username = normalise_username(username)
     if not USERNAME_PATTERN.match(username):
         raise AuthError("Gebruikersnaam: 2 tot 32 tekens, kleine letters, cijfers, . _ of -.")
@@ -106,8 +115,8 @@ def create_user(databases: Databases, username: str, password: str, is_admin: bo
             raise AuthError(f"Er is al een account '{username}'.")
         result = connection.execute(db.users.insert().values(
             username=username, password_hash=_hasher.hash(password), is_admin=is_admin,
-            active=True, created_at=time.time()))
-        return Staff(int(result.inserted_primary_key[0]), username, is_admin)
+            active=True, created_at=time.time(), may_search=may_search))
+        return Staff(int(result.inserted_primary_key[0]), username, is_admin, may_search)
 
 
 def set_password(databases: Databases, username: str, password: str) -> None:
@@ -249,7 +258,7 @@ def login(databases: Databases, username: str, password: str, ip: str,
             last_seen_at=now))
         connection.execute(db.audit_log.insert().values(at=now, username=user.username,
                                                         action="login"))
-    staff = Staff(user.id, user.username, bool(user.is_admin))
+    staff = Staff(user.id, user.username, bool(user.is_admin), bool(user.may_search))
     return LoginResult("ok", token, Session(staff, _digest(token), csrf))
 
 
@@ -268,6 +277,22 @@ def deactivate_user(databases: Databases, username: str, by: str) -> None:
             detail=normalise_username(username)[:64]))
 
 
+def set_may_search(databases: Databases, username: str, allowed: bool, by: str) -> None:
+    """Gives or takes an account's right to search the visitors' messages; it counts from
+    the account's next request (sessions read it every time). Audited."""
+    with databases.staff.begin() as connection:
+        user = connection.execute(sa.select(db.users.c.id).where(
+            db.users.c.username == normalise_username(username))).first()
+        if user is None:
+            raise AuthError("Dat account bestaat niet.")
+        connection.execute(db.users.update().where(db.users.c.id == user.id)
+                           .values(may_search=allowed))
+        connection.execute(db.audit_log.insert().values(
+            at=time.time(), username=by[:64],
+            action="grant_search" if allowed else "revoke_search",
+            detail=normalise_username(username)[:64]))
+
+
 def session_for(databases: Databases, token: Optional[str], policy: LoginPolicy,
                 now: Optional[float] = None) -> Optional[Session]:
     """The live session of a cookie value, touched; None when absent or expired."""
@@ -279,7 +304,7 @@ def session_for(databases: Databases, token: Optional[str], policy: LoginPolicy,
     with databases.staff.begin() as connection:
         row = connection.execute(
             sa.select(s.token_hash, s.csrf_token, s.created_at, s.last_seen_at, u.id,
-                      u.username, u.is_admin, u.active)
+                      u.username, u.is_admin, u.active, u.may_search)
             .select_from(db.sessions.join(db.users, s.user_id == u.id))
             .where(s.token_hash == token_hash)).first()
         if row is None:
@@ -291,7 +316,8 @@ def session_for(databases: Databases, token: Optional[str], policy: LoginPolicy,
         if now - row.last_seen_at > 15:
             connection.execute(db.sessions.update().where(s.token_hash == token_hash)
                                .values(last_seen_at=now))
-        return Session(Staff(row.id, row.username, bool(row.is_admin)), token_hash, row.csrf_token)
+        return Session(Staff(row.id, row.username, bool(row.is_admin), bool(row.may_search)),
+                       token_hash, row.csrf_token)
 
 
 def logout(databases: Databases, session: Session) -> None:

@@ -1,6 +1,11 @@
 """Command line tool of the staff app.
 
-    python -m web.staff.cli create-user NAME [--admin]   password asked twice, or read from stdin
+    python -m web.staff.cli create-user NAME [--admin] [--may-search]
+                                                          password asked twice, or read from
+                                                          stdin; --may-search: may search the
+                                                          visitors' messages (admins always may)
+    python -m web.staff.cli grant-search NAME             give an account the right to search
+    python -m web.staff.cli revoke-search NAME            take it back (both in the audit log)
     python -m web.staff.cli set-password NAME             (ends the account's sessions)
     python -m web.staff.cli list-users
     python -m web.staff.cli deactivate-user NAME          switch an account off; ends its sessions
@@ -53,6 +58,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     create = commands.add_parser("create-user", help="create a named staff account")
     create.add_argument("name")
     create.add_argument("--admin", action="store_true", help="may read the audit log and delete")
+    create.add_argument("--may-search", action="store_true",
+                        help="may search the visitors' messages (admins always may)")
+    grant = commands.add_parser("grant-search",
+                                help="give an account the right to search visitors' messages")
+    grant.add_argument("name")
+    revoke = commands.add_parser("revoke-search", help="take that right back")
+    revoke.add_argument("name")
     password = commands.add_parser("set-password", help="set a new password")
     password.add_argument("name")
     commands.add_parser("list-users", help="list the staff accounts")
@@ -84,8 +96,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     operator = f"cli:{getpass.getuser()}"
     try:
         if args.command == "create-user":
-            user = auth.create_user(databases, args.name, _password(args), is_admin=args.admin)
-            print(f"Account '{user.username}' gemaakt{' (beheerder)' if user.is_admin else ''}.")
+            user = auth.create_user(databases, args.name, _password(args), is_admin=args.admin,
+                                    may_search=args.may_search)
+            kind = " (beheerder)" if user.is_admin else (" (met zoekrecht)" if user.may_search
+                                                         else "")
+            print(f"Account '{user.username}' gemaakt{kind}.")
+        elif args.command in ("grant-search", "revoke-search"):
+            allowed = args.command == "grant-search"
+            auth.set_may_search(databases, args.name, allowed, by=operator)
+            name = auth.normalise_username(args.name)
+            print(f"Account '{name}' mag nu zoeken in berichten van bezoekers." if allowed else
+                  f"Account '{name}' mag niet meer zoeken in berichten van bezoekers"
+                  " (een beheerder mag het altijd).")
         elif args.command == "set-password":
             auth.set_password(databases, args.name, _password(args))
             print("Wachtwoord gewijzigd; bestaande sessies zijn beëindigd.")
@@ -96,8 +118,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         elif args.command == "list-users":
             for user in queries.list_users(databases):
                 kind = "beheerder" if user["is_admin"] else "medewerker"
+                search = " met zoekrecht" if user["may_search"] and not user["is_admin"] else ""
                 state = "" if user["active"] else " (uitgeschakeld)"
-                print(f"{user['username']}\t{kind}{state}")
+                print(f"{user['username']}\t{kind}{search}{state}")
         elif args.command == "purge":
             days = args.days if args.days is not None else load_facts().retention_days
             result = retention.purge(databases, days, by=operator)

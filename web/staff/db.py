@@ -57,6 +57,10 @@ users = sa.Table(
     sa.Column("is_admin", sa.Boolean, nullable=False, default=False),
     sa.Column("active", sa.Boolean, nullable=False, default=True),
     sa.Column("created_at", sa.Float, nullable=False),
+    # May search the visitors' messages (free text); admins always may (review M6).
+    # Added to existing databases at start-up (ADDED_COLUMNS).
+    sa.Column("may_search", sa.Boolean, nullable=False, default=False,
+              server_default=sa.false()),
 )
 
 sessions = sa.Table(
@@ -81,6 +85,9 @@ login_throttle = sa.Table(
 )
 # Before: the typed usernames of failed logins, in plain text; dropped when found.
 LEGACY_TABLES = ("staff_login_failures",)
+# Columns that came after a table's first version: (table, column), added at start-up to a
+# database made before them, with the column's server default for the existing rows.
+ADDED_COLUMNS = (("staff_users", "may_search"),)
 
 tags = sa.Table(
     "staff_tags", staff_metadata,
@@ -235,6 +242,28 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{Path(path).resolve()}"
 
 
+def add_missing_columns(engine: Engine, metadata: sa.MetaData, added: Any) -> None:
+    """ALTER TABLE ... ADD COLUMN for each (table, column) of `added` the database lacks,
+    as the column is defined in `metadata` (type, NOT NULL, server default). Another
+    process may add it at the same moment: PostgreSQL's IF NOT EXISTS, and on SQLite a
+    "duplicate column" error after a fresh look."""
+    for table_name, column_name in added:
+        if column_name in {c["name"] for c in sa.inspect(engine).get_columns(table_name)}:
+            continue
+        column = metadata.tables[table_name].c[column_name]
+        preparer = engine.dialect.identifier_preparer
+        spec = sa.schema.CreateColumn(column).compile(dialect=engine.dialect)
+        exists = "IF NOT EXISTS " if engine.dialect.name == "postgresql" else ""
+        statement = (f"ALTER TABLE {preparer.quote(table_name)} ADD COLUMN {exists}{spec}")
+        try:
+            with engine.begin() as connection:
+                connection.exec_driver_sql(statement)
+        except sa.exc.OperationalError:
+            if column_name not in {c["name"] for c in sa.inspect(engine).get_columns(table_name)}:
+                raise
+        logger.info("staff database: column %s.%s added", table_name, column_name)
+
+
 @dataclass
 class Databases:
     tracker: Engine
@@ -267,6 +296,7 @@ class Databases:
         with self.staff.begin() as connection:
             for name in LEGACY_TABLES:
                 connection.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+        add_missing_columns(self.staff, staff_metadata, ADDED_COLUMNS)
         with self.staff.begin() as connection:
             if connection.execute(sa.select(index_state.c.id)).first() is None:
                 connection.execute(index_state.insert().values(id=1, watermark=0, updated_at=0.0))

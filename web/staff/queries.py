@@ -333,6 +333,11 @@ def search_hash(text: str) -> str:
     return hashlib.sha256(words.encode("utf-8")).hexdigest()[:16]
 
 
+def refused_search_detail(flt: "ListFilter") -> str:
+    """The audit detail of a search refused for lack of the right: the hash, not the words."""
+    return f"zoekvraag #{search_hash(flt.search)}, geweigerd: geen zoekrecht"
+
+
 def list_audit_detail(flt: "ListFilter", page: "Page") -> str:
     detail = f"pagina {page.page}, {page.total} resultaten"
     if flt.search:
@@ -551,5 +556,6 @@ def list_users(databases: Databases) -> List[Dict[str, Any]]:
     with databases.staff.connect() as connection:
         return [dict(row._mapping) for row in connection.execute(
             sa.select(db.users.c.username, db.users.c.is_admin, db.users.c.active,
-                      db.users.c.created_at).order_by(db.users.c.username))]
+                      db.users.c.may_search, db.users.c.created_at)
+            .order_by(db.users.c.username))]
 

@@ -3,8 +3,10 @@
 Every route of the blueprint needs a logged-in staff member (a request middleware denies by
 default), except the login page, the login form's POST and the style sheet. Every POST
 needs the session's CSRF token. Routes for admins only: the audit log, deleting a
-conversation and the purge. Pages are Dutch, rendered by Jinja2 with autoescape on, so
-visitor text is always shown as text.
+conversation, the purge and bulk export. Searching the visitors' messages (the `q` of the
+list, its API and the filtered export) needs the account's search right or an admin
+account (SEARCH_REFUSED); the other filters are open to all staff. Pages are Dutch,
+rendered by Jinja2 with autoescape on, so visitor text is always shown as text.
 
 Background jobs while the app runs: the conversation index is refreshed every
 `staff_index_interval_seconds`, and conversations past the retention period are deleted
@@ -58,6 +60,8 @@ AUDIT_LABELS = {"view": "bekeken", "print": "afgedrukt", "export": "geëxporteer
                 "delete": "verwijderd op verzoek", "purge": "opgeschoond (bewaartermijn)",
                 "search": "gezocht", "list": "lijst bekeken", "api_list": "lijst opgevraagd (API)",
                 "deactivate": "account uitgeschakeld",
+                "search_refused": "zoeken geweigerd (geen zoekrecht)",
+                "grant_search": "zoekrecht gegeven", "revoke_search": "zoekrecht ingetrokken",
                 "login": "ingelogd", "logout": "uitgelogd", **inbox.AUDIT_LABELS}
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; "
@@ -74,6 +78,10 @@ SECURITY_HEADERS = {
 
 # A staff member who is no admin exports at most this many chosen conversations at once.
 STAFF_EXPORT_MAX = 10
+# What a staff member without the search right gets instead of search results (review M6).
+SEARCH_REFUSED = ("Zoeken in de berichten van bezoekers mag alleen met zoekrecht. Filteren op "
+                  "datum, rol, taal, kenmerk en label kan wel. Heb je zoekrecht nodig? Vraag "
+                  "het aan een beheerder.")
 
 
 def _format_time(value: Optional[dt.datetime], seconds: bool = False) -> str:
@@ -362,10 +370,25 @@ def register(app: Sanic, settings: Settings) -> StaffApp:
                         "search" if flt.search else action, None,
                         queries.list_audit_detail(flt, page))
 
+    async def search_refused(request: Request, flt: queries.ListFilter) -> bool:
+        """True (and an audit row, with the hash of the words) when the filter searches
+        the visitors' messages and this account may not."""
+        if not flt.search or request.ctx.session.staff.can_search:
+            return False
+        await staff.run(queries.audit, staff.databases, request.ctx.session.staff.username,
+                        "search_refused", None, queries.refused_search_detail(flt))
+        return True
+
     @bp.get("/")
     async def conversation_list(request: Request) -> HTTPResponse:
-        up_to_date = await refreshed()
         flt = queries.ListFilter.from_args(request.args)
+        if await search_refused(request, flt):
+            tags = await staff.run(queries.all_tags, staff.databases)
+            return staff.page(request, "list.html", status=403, flt=flt, search_refused=True,
+                              message=SEARCH_REFUSED, page=queries.Page([], 0, 1, 1),
+                              all_tags=tags, up_to_date=True, roles=queries.ROLES,
+                              deleted=False, query="", prev_query="", next_query="")
+        up_to_date = await refreshed()
         page = await staff.run(queries.list_conversations, staff.databases, flt)
         await audit_list(request, flt, page, "list")
         tags = await staff.run(queries.all_tags, staff.databases)
@@ -378,8 +401,10 @@ def register(app: Sanic, settings: Settings) -> StaffApp:
 
     @bp.get("/api/conversations")
     async def api_list(request: Request) -> HTTPResponse:
-        await refreshed()
         flt = queries.ListFilter.from_args(request.args)
+        if await search_refused(request, flt):
+            return json({"error": SEARCH_REFUSED}, status=403, ensure_ascii=False)
+        await refreshed()
         page = await staff.run(queries.list_conversations, staff.databases, flt)
         await audit_list(request, flt, page, "api_list")
         rows = [{
@@ -516,8 +541,10 @@ def register(app: Sanic, settings: Settings) -> StaffApp:
 
     @bp.get("/export")
     async def export_filtered(request: Request) -> HTTPResponse:
-        await refreshed()
         flt = queries.ListFilter.from_args(request.args)
+        if await search_refused(request, flt):  # admins only, who may search: a second lock
+            return _denied(request, 403, SEARCH_REFUSED)
+        await refreshed()
         ids = await staff.run(queries.filtered_ids, staff.databases, flt)
         return await export(request, ids, request.args.get("format") or "")
 
