@@ -620,8 +620,11 @@ def _places_and_institutions(text: str, taken: Taken) -> Iterable[Found]:
             placeholder = SCHOOL if match.group("prep") == "op" else INSTITUTION
             found.append(Found(span[0], span[1], placeholder))
     for item in found:
-        if not _overlaps(item.start, item.end, taken):
-            yield item
+        # what another finder took stays taken ("Fight Club [plaats]", "HEMA op de [adres]")
+        for start, end in taken.free_pieces(item.start, item.end):
+            span = _capitalised_words(text, start, end)
+            if span:
+                yield Found(span[0], span[1], item.placeholder)
 
 
 _PLACE_SUFFIX_RE = re.compile(
