@@ -81,7 +81,7 @@ test-unit: $(VENV)/.installed
 	$(PY) -m pytest -q tests/unit
 
 # Redaction recall on the labelled sets in tests/privacy (scripts/evaluate_redaction.py), each
-# set against the floors: the development set's figures of 2026-12-02 (recall 96.3%, keep
+# set against the floors: the development set's figures of 2026-12-01 (recall 96.3%, keep
 # 99.8%, names 98.4%) minus a small margin. A new set file in tests/privacy is picked up.
 REDACTION_SETS ?= $(sort $(wildcard tests/privacy/*.yml))
 REDACTION_FLOORS ?= recall=0.93,keep=0.98,recall_name=0.95
