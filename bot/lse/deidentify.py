@@ -25,6 +25,7 @@ logged by it.
 """
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -235,6 +236,13 @@ def get() -> Deidentifier:
         with _lock:
             if _loaded is None:
                 _loaded = Deidentifier()
+                # deduce's lookup structures are a large graph of small objects that live as
+                # long as the process: every full run of Python's cyclic garbage collector
+                # walked them (about 120-170 ms, a pause in whichever message was being
+                # handled). Collect once, then move everything alive now out of the
+                # collector's reach (gc.freeze, Python 3.7+).
+                gc.collect()
+                gc.freeze()
     return _loaded
 
 
