@@ -10,6 +10,9 @@
                       lock store = Redis, action endpoint = nginx's internal port
     PostgreSQL, Redis: our own instances in a temporary directory, on free ports, with
                       random passwords; never the machine's default PostgreSQL cluster.
+                      PostgreSQL's superuser is `lse_admin` (initdb), used only to create
+                      the application role `lse` (no superuser, CREATEDB or CREATEROLE) and
+                      its databases `rasa` and `lse_staff`, which `lse` owns (review L9).
 
 The binaries are Debian's (postgresql, redis-server, nginx). When run as root, PostgreSQL
 runs as the `postgres` user, Redis as `redis` and the nginx workers as `www-data`.
@@ -40,6 +43,8 @@ from servers import Servers, free_port, private_log  # noqa: E402
 from bot.lse.storage import PostgresConfig  # noqa: E402
 
 HOST = "127.0.0.1"
+PG_ADMIN = "lse_admin"  # initdb's superuser; the replicas and the staff app never use it
+PG_USER = "lse"         # the application role: owns its databases, nothing more
 # Rasa's plain `redis` lock store loses messages when two replicas get messages of one
 # conversation at the same moment; LSE_LOCK_STORE=redis brings it back for comparison.
 LOCK_STORE = os.environ.get("LSE_LOCK_STORE", "bot.lock_store.AtomicRedisLockStore")
@@ -253,6 +258,7 @@ class Cluster:
     servers: List[Servers] = field(default_factory=list)
     services: Dict[str, subprocess.Popen] = field(default_factory=dict)
     pg_password: str = ""
+    pg_admin_password: str = ""
     redis_password: str = ""
     token: str = ""  # the replicas run without the HTTP API
     _made_base: bool = False
@@ -277,11 +283,13 @@ class Cluster:
         """The conversation id the replicas store for a client's sender/session id."""
         return self.servers[0].stored_id(client_id)
 
-    def pg_connect(self, dbname: str = "rasa"):
+    def pg_connect(self, dbname: str = "rasa", admin: bool = False):
+        """A connection as the application role `lse`, or (admin=True) as the superuser."""
         import psycopg2
 
-        return psycopg2.connect(host=HOST, port=self.pg_port, user="lse",
-                                password=self.pg_password, dbname=dbname, connect_timeout=3)
+        return psycopg2.connect(host=HOST, port=self.pg_port, user=PG_ADMIN if admin else PG_USER,
+                                password=self.pg_admin_password if admin else self.pg_password,
+                                dbname=dbname, connect_timeout=3)
 
     # ---- start -----------------------------------------------------------------------
     def start(self, timeout: float = 240.0) -> "Cluster":
@@ -305,6 +313,7 @@ class Cluster:
         self.rasa_ports = self.rasa_ports or [free_port() for _ in range(self.replicas)]
         self.action_ports = self.action_ports or [free_port() for _ in range(self.replicas)]
         self.pg_password = secrets.token_urlsafe(24)
+        self.pg_admin_password = secrets.token_urlsafe(24)
         self.redis_password = secrets.token_urlsafe(24)
         _write_secret(self.base_dir / "secrets",
                       f"postgres lse:{self.pg_password}@{HOST}:{self.pg_port}/rasa\n"
@@ -345,10 +354,10 @@ class Cluster:
         pg_dir.mkdir(mode=0o700)
         _chown(pg_dir, user)
         password_file = pg_dir / "pwfile"
-        _write_secret(password_file, self.pg_password + "\n", user)
+        _write_secret(password_file, self.pg_admin_password + "\n", user)
         data = pg_dir / "data"
         initdb = subprocess.run(
-            [str(pg_bin / "initdb"), "-D", str(data), "-U", "lse", f"--pwfile={password_file}",
+            [str(pg_bin / "initdb"), "-D", str(data), "-U", PG_ADMIN, f"--pwfile={password_file}",
              "--auth-local=scram-sha-256", "--auth-host=scram-sha-256", "-E", "UTF8",
              "--locale=C", "--no-instructions"],
             cwd=pg_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -369,16 +378,25 @@ class Cluster:
         while True:
             self._check_services()
             try:
-                connection = self.pg_connect("postgres")
+                connection = self.pg_connect("postgres", admin=True)
                 break
             except psycopg2.OperationalError:
                 if time.monotonic() > deadline:
                     raise TimeoutError("PostgreSQL did not start")
                 time.sleep(0.2)
         connection.autocommit = True
+        # The application role may log in and owns its two databases (so it creates the
+        # tables, and VACUUMs them after a purge); it is no superuser and makes no roles or
+        # databases. The statement carries libpq's SCRAM verifier, never the password, so
+        # a statement log (log_statement=ddl) shows nothing usable.
+        from psycopg2.extensions import encrypt_password
+
+        verifier = encrypt_password(self.pg_password, PG_USER, connection, "scram-sha-256")
         with connection.cursor() as cursor:
-            cursor.execute("CREATE DATABASE rasa")
-            cursor.execute("CREATE DATABASE lse_staff")
+            cursor.execute(f"CREATE ROLE {PG_USER} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE "
+                           "NOREPLICATION NOBYPASSRLS PASSWORD %s", (verifier,))
+            cursor.execute(f"CREATE DATABASE rasa OWNER {PG_USER}")
+            cursor.execute(f"CREATE DATABASE lse_staff OWNER {PG_USER}")
         connection.close()
 
     def _start_redis(self) -> None:
@@ -439,7 +457,7 @@ class Cluster:
         """Our PostgreSQL instance, in the form scripts/servers.py uses: it writes Rasa's
         tracker_store section (SQL, dialect postgresql) with the password as
         ${LSE_PG_PASSWORD}, and gives the servers the LSE_PG_* variables."""
-        return PostgresConfig(host=HOST, port=self.pg_port, user="lse",
+        return PostgresConfig(host=HOST, port=self.pg_port, user=PG_USER,
                               password=self.pg_password, db="rasa", staff_db="lse_staff")
 
     def endpoints(self) -> Dict[str, Any]:
