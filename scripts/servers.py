@@ -340,9 +340,10 @@ class Servers:
         env.update(self.extra_env)
         env.setdefault("LSE_SENDER_SECRET_FILE", str(Path(self.sender_secret_file).resolve()))
         # One setting for the sites that may embed the chat: the socket.io channel
-        # (bot.channels.SocketIOInput), Rasa's own CORS (--cors) and the web app's /api.
-        allowed = self.allowed_origins(env)
-        env["LSE_ALLOWED_ORIGINS"] = ",".join(allowed)
+        # (bot.channels.SocketIOInput) and the web app's /api. Rasa's own --cors is not
+        # used: its CORS headers cover /socket.io/ too, and two Access-Control-Allow-Origin
+        # headers (Sanic's and engine.io's) make a browser refuse the polling transport.
+        env["LSE_ALLOWED_ORIGINS"] = ",".join(self.allowed_origins(env))
         action_env = {key: value for key, value in env.items()
                       if not key.startswith(_NOT_FOR_ACTIONS)}
         rasa_env = dict(env)
@@ -360,8 +361,7 @@ class Servers:
         self.processes.append(subprocess.Popen(
             [str(VENV_BIN / "python"), "-m", "bot.serve", "--model", self.model,
              "--interface", self.host, "--port", str(self.rasa_port),
-             "--credentials", str(ROOT / "credentials.yml"), "--endpoints", self._endpoints_file(),
-             *[arg for origin in allowed for arg in ("--cors", origin)]],
+             "--credentials", str(ROOT / "credentials.yml"), "--endpoints", self._endpoints_file()],
             cwd=ROOT, env=rasa_env, stdout=rasa_log, stderr=subprocess.STDOUT,
             start_new_session=True, umask=0o077))
         action_log.close()
