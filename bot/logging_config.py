@@ -7,8 +7,8 @@ Three layers:
   Rasa's processor list is extended in place, so loggers already in use get it too.
   (Rasa's own hook for this, `get_anonymization_pipeline`, would also make the processor
   read the tracker once more per message for Rasa Pro's event anonymization.)
-  `install_structlog()` runs when Rasa imports bot/channels.py, after Rasa configured
-  structlog (rasa/__main__.py `configure_structlog`).
+  `install_structlog()` runs when Rasa makes our channels (bot/channels.py), after Rasa
+  configured structlog (rasa/__main__.py `configure_structlog`).
 - Python warnings: Rasa's story reader warns "Failed to parse arguments in line '<the
   message>'" when a message looks like `/intent{...}`. Such warnings keep their category
   and place, not their text.
