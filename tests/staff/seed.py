@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from typing import Any, Dict, List, Optional
-from zoneinfo import ZoneInfo
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import (ActionExecuted, BotUttered, Event, SessionStarted, SlotSet,
@@ -21,8 +20,8 @@ from bot.lse import opening_hours
 from bot.lse.facts import load_facts
 from bot.lse.texts import buttons, render
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 FACTS = load_facts()
+AMSTERDAM = FACTS.zone  # the LSE's time zone, from the facts file as in the staff app
 
 
 def last_night(hour: int = 22, minute: int = 40) -> dt.datetime:

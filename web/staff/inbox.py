@@ -380,7 +380,7 @@ def _any_reason(threshold: float) -> Any:
 
 
 def _conditions(flt: QueueFilter, threshold: float, with_reason: bool = True) -> List[Any]:
-    from web.staff.queries import day_start  # the Amsterdam day, as in the list
+    from web.staff.queries import day_start  # the LSE's day, as in the list
     q = db.queue.c
     conditions: List[Any] = [_any_reason(threshold)]
     if with_reason and flt.reason:
@@ -848,8 +848,8 @@ def _event_id(value: Optional[str]) -> Optional[int]:
 
 def _period(args: Any) -> Tuple[dt.date, dt.date]:
     """The overview's period (the same rules as its other charts)."""
-    from web.staff.queries import AMSTERDAM, parse_date
-    today = dt.datetime.now(AMSTERDAM).date()
+    from web.staff.queries import parse_date, zone
+    today = dt.datetime.now(zone()).date()
     last = parse_date(args.get("to")) or today
     first = parse_date(args.get("from")) or (last - dt.timedelta(days=29))
     if first > last:

@@ -17,11 +17,11 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from bot.lse.facts import current_facts
 from web.staff import db
 from web.staff.db import Databases
 from web.staff.index import slot_values
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 PAGE_SIZE = 50
 MAX_EXPORT = 5000
 # The values of the slots in domain.yml; "unknown" is the list's filter for "no role".
@@ -42,14 +42,19 @@ TAG_PATTERN = re.compile(r"^[\w -]{1,40}$", re.UNICODE)
 NOTE_MAX = 4000
 
 
+def zone() -> ZoneInfo:
+    """The time zone staff see times and days in: the LSE's (bot/lse_facts.yml)."""
+    return current_facts().zone
+
+
 def local(timestamp: Optional[float]) -> Optional[dt.datetime]:
     if timestamp is None:
         return None
-    return dt.datetime.fromtimestamp(float(timestamp), tz=AMSTERDAM)
+    return dt.datetime.fromtimestamp(float(timestamp), tz=zone())
 
 
 def day_start(day: dt.date) -> float:
-    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=AMSTERDAM).timestamp()
+    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=zone()).timestamp()
 
 
 def parse_date(value: Optional[str]) -> Optional[dt.date]:
@@ -456,7 +461,7 @@ def export_records(databases: Databases, sender_ids: Sequence[str]) -> List[Dict
 
 
 def export_json(records: List[Dict[str, Any]]) -> str:
-    return json.dumps({"exported_at": dt.datetime.now(AMSTERDAM).isoformat(),
+    return json.dumps({"exported_at": dt.datetime.now(zone()).isoformat(),
                        "conversations": records}, ensure_ascii=False, indent=2)
 
 
@@ -520,7 +525,7 @@ def overview(databases: Databases, first: dt.date, last: dt.date) -> List[DaySta
     c = db.conversations.c
     count = (last - first).days + 1
     days = [DayStats(first + dt.timedelta(days=n)) for n in range(count)]
-    # Where each Amsterdam day begins (23 or 25 hours around the clock changes).
+    # Where each local day begins (23 or 25 hours around the clock changes).
     bounds = [day_start(first + dt.timedelta(days=n)) for n in range(count + 1)]
     with databases.staff.connect() as connection:
         rows = connection.execute(

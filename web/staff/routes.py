@@ -448,7 +448,7 @@ def register(app: Sanic, settings: Settings) -> StaffApp:
             return staff.page(request, "missing.html", status=404, conversation_id=conversation_id)
         return staff.page(request, "print.html", items=items, summary=summary or {},
                           conversation_id=conversation_id,
-                          printed_at=dt.datetime.now(queries.AMSTERDAM))
+                          printed_at=dt.datetime.now(queries.zone()))
 
     @bp.get("/api/conversations/<conversation_id:str>")
     async def api_transcript(request: Request, conversation_id: str) -> HTTPResponse:
@@ -526,7 +526,7 @@ def register(app: Sanic, settings: Settings) -> StaffApp:
         records = await staff.run(queries.export_records, staff.databases, ids)
         await staff.run(queries.audit_many, staff.databases, request.ctx.session.staff.username,
                         "export", [record["id"] for record in records], fmt)
-        stamp = dt.datetime.now(queries.AMSTERDAM).strftime("%Y%m%d-%H%M")
+        stamp = dt.datetime.now(queries.zone()).strftime("%Y%m%d-%H%M")
         if fmt == "json":
             body, content_type = queries.export_json(records), "application/json; charset=utf-8"
         else:
@@ -551,7 +551,7 @@ def register(app: Sanic, settings: Settings) -> StaffApp:
     # --- overview ------------------------------------------------------------------------------
 
     def period(request: Request) -> tuple:
-        today = dt.datetime.now(queries.AMSTERDAM).date()
+        today = dt.datetime.now(queries.zone()).date()
         last = queries.parse_date(request.args.get("to")) or today
         first = queries.parse_date(request.args.get("from")) or (last - dt.timedelta(days=29))
         if first > last:
