@@ -724,6 +724,40 @@ _TITLE_WORD_RE = re.compile(r"(?<![\w'’-])[A-ZÀ-ÞĀ-ɏΑ-ΩА-Я][^\W\d_]{1,
 _CAPITALISED_WORD_RE = re.compile(r"[^\W\d_](?<=[A-ZÀ-ÞĀ-ɏΑ-ΩА-Я])[^\W\d_]")
 
 
+DEDUCE_WINDOW = 80  # characters of context on each side of a capitalised word
+_WORD_AT_RE = re.compile(r"[\w'’-]+")
+
+
+def _deduce_in_windows(text: str) -> List[deidentify.Span]:
+    """deduce on the parts of `text` around its capitalised words that may be names or places
+    only (merged windows of
+    DEDUCE_WINDOW characters each side, cut at a space): its cost grows with the number of
+    tokens it reads, and "NL12 A A A ..." need not be read at all."""
+    windows: List[List[int]] = []
+    places = _deidentifier().places
+    for match in _CAPITALISED_WORD_RE.finditer(text):
+        word = _WORD_AT_RE.match(text, match.start()).group()
+        if not (_is_name_word(word) or word.casefold() in places):
+            continue  # "De", "Het", "Ik": no name starts a window
+        start = max(0, match.start() - DEDUCE_WINDOW)
+        end = min(len(text), match.end() + DEDUCE_WINDOW)
+        if start > 0:
+            space = text.find(" ", start, match.start())
+            start = space + 1 if space >= 0 else start
+        if end < len(text):
+            space = text.rfind(" ", match.end(), end)
+            end = space if space >= 0 else end
+        if windows and start <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], end)
+        else:
+            windows.append([start, end])
+    spans: List[deidentify.Span] = []
+    for start, end in windows:
+        for span in _deidentifier().find(text[start:end]):
+            spans.append(deidentify.Span(span.start + start, span.end + start, span.kind, span.text))
+    return spans
+
+
 def _deduce(text: str, taken: Taken) -> Iterable[Found]:
     """deduce's names, places, hospitals and dates; where one overlaps what another finder
     took ("3545 NB Utrecht" after the postcode finder), the rest of it. deduce's names and
@@ -739,7 +773,7 @@ def _deduce(text: str, taken: Taken) -> Iterable[Found]:
             if not _overlaps(match.start(), match.end(), taken):
                 yield Found(match.start(), match.end(), NAME)
         return
-    for span in _deidentifier().find(text):
+    for span in _deduce_in_windows(text):
         placeholder = _PLACEHOLDER_OF_KIND[span.kind]
         for start, end in taken.free_pieces(span.start, span.end):
             if (start, end) != (span.start, span.end) and placeholder in (POSTCODE, ADDRESS) \
