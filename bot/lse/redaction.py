@@ -657,7 +657,7 @@ def _is_common_word(word: str) -> bool:
 
 def _is_name_word(word: str) -> bool:
     folded = word.casefold().strip("'’-")
-    if not folded or folded in KEEP or _is_common_word(folded) or folded.isdigit() or "[" in word:
+    if not folded or len(folded) > 40 or folded in KEEP or _is_common_word(folded) or folded.isdigit() or "[" in word:
         return False
     if "-" in folded and any(part in KEEP for part in folded.split("-")):
         return False  # IS-filmpjes, Telegram-groep
