@@ -11,7 +11,7 @@ from rasa_sdk.events import ActionExecuted, EventType, Restarted, SessionStarted
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.lse import crisis, opening_hours, role_cues, triage
-from bot.lse.facts import Facts, format_clock, load_facts
+from bot.lse.facts import Facts, current_facts, format_clock
 from bot.lse.texts import buttons, normalise_language, render
 
 logger = logging.getLogger(__name__)
@@ -23,14 +23,9 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-_FACTS: Optional[Facts] = None
-
-
 def default_facts() -> Facts:
-    global _FACTS
-    if _FACTS is None:
-        _FACTS = load_facts()
-    return _FACTS
+    """The facts file's facts (LSE_FACTS_FILE or bot/lse_facts.yml), read once."""
+    return current_facts()
 
 
 def language_of(tracker: Tracker) -> str:

@@ -87,7 +87,8 @@ _DAY_NAMES = {
 }
 
 
-_SHORT_DAY_NAMES = {
+# Short day names (Monday first), also the staff app's ("di 01-12-2026 10:00").
+SHORT_DAY_NAMES = {
     "nl": ("ma", "di", "wo", "do", "vr", "za", "zo"),
     "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
 }
@@ -96,7 +97,7 @@ _SHORT_DAY_NAMES = {
 def weekly_hours_short(facts: Facts, language: str = "nl") -> str:
     """'ma t/m vr 9.00-17.00 uur' / 'Mon-Fri 9:00-17:00 Dutch time', from the facts file."""
     language = "en" if language == "en" else "nl"
-    names = _SHORT_DAY_NAMES[language]
+    names = SHORT_DAY_NAMES[language]
     days = sorted(facts.open_weekdays)
     if days and days == list(range(days[0], days[-1] + 1)) and len(days) > 2:
         span = (f"{names[days[0]]}-{names[days[-1]]}" if language == "en"

@@ -1,9 +1,12 @@
 """The staff app at /staff/: log in, find, read, tag, export and delete conversations.
 
-Every route of the blueprint needs a logged-in staff member (a request middleware denies by
-default), except the login page, the login form's POST and the style sheet. Every POST
-needs the session's CSRF token. Routes for admins only: the audit log, deleting a
-conversation, the purge and bulk export. Searching the visitors' messages (the `q` of the
+One blueprint per area (login, conversations and transcripts, export, overview, audit, and
+the inbox of web/staff/inbox.py), grouped under /staff with one request middleware. It
+denies by default: every route needs a logged-in staff member unless its handler is marked
+`access.public` (the login page, the login form's POST and the style sheet), and an admin
+when it is marked `access.admin_only` (the audit log, deleting a conversation, the purge,
+bulk export, the export of training data); see web/staff/access.py. Every POST needs the
+session's CSRF token. Searching the visitors' messages (the `q` of the
 list, its API and the filtered export) needs the account's search right or an admin
 account (SEARCH_REFUSED); the other filters are open to all staff. Pages are Dutch,
 rendered by Jinja2 with autoescape on, so visitor text is always shown as text.
@@ -29,9 +32,10 @@ from sanic import Blueprint, Sanic
 from sanic.request import Request
 from sanic.response import HTTPResponse, html, json, raw, redirect
 
+from bot.lse import opening_hours
 from bot.lse.facts import load_facts
 from web.settings import Settings
-from web.staff import auth, inbox, index, queries, retention
+from web.staff import access, auth, inbox, index, queries, retention
 from web.staff.db import Databases
 
 logger = logging.getLogger("web.staff")
@@ -44,15 +48,11 @@ STATIC_FILES = {"staff.css": "text/css; charset=utf-8",
 SESSION_COOKIE = "lse_staff"
 LOGIN_COOKIE = "lse_staff_login"
 COOKIE_PATH = "/staff"
-# Routes anyone may reach (by handler name); everything else needs a session.
-PUBLIC = {"login_page", "login_submit", "static_file"}
-# The inbox (web/staff/inbox.py) adds its export of training data.
-# The export of everything a filter finds is bulk export: admins only (review M6).
-ADMIN_ONLY = {"audit_page", "delete_conversation", "purge_now", "export_filtered"} | inbox.ADMIN_ONLY
+URL_PREFIX = "/staff"
 ROLE_LABELS = {"family": "Naaste", "professional": "Professional", "individual": "Zelf betrokken",
                None: "Onbekend", "unknown": "Onbekend"}
 LANGUAGE_LABELS = {"nl": "Nederlands", "en": "Engels", None: "–"}
-WEEKDAYS = ("ma", "di", "wo", "do", "vr", "za", "zo")
+WEEKDAYS = opening_hours.SHORT_DAY_NAMES["nl"]
 AUDIT_LABELS = {"view": "bekeken", "print": "afgedrukt", "export": "geëxporteerd",
                 "api_view": "opgevraagd (API)", "tag": "label toegevoegd",
                 "untag": "label verwijderd", "note": "notitie opgeslagen",
@@ -160,6 +160,30 @@ class StaffApp:
             retention_days=self.retention_days,
             idle_minutes=max(1, self.settings.staff_session_idle_seconds // 60), **values)
         return html(body, status=status)
+
+    # --- shared by the areas' routes ------------------------------------------------------
+
+    async def refreshed(self) -> bool:
+        """Takes in what came since the last refresh of the index (bounded, the background
+        job does the rest); True when the index is up to date."""
+        return await self.run(index.refresh, self.databases, 5000)
+
+    async def audit_list(self, request: Request, flt: queries.ListFilter, page: queries.Page,
+                         action: str) -> None:
+        # Who looked at which list when, and how much it showed; a search by the hash of
+        # its words, never the words (a name typed into the search stays out of the log).
+        await self.run(queries.audit, self.databases, request.ctx.session.staff.username,
+                       "search" if flt.search else action, None,
+                       queries.list_audit_detail(flt, page))
+
+    async def search_refused(self, request: Request, flt: queries.ListFilter) -> bool:
+        """True (and an audit row, with the hash of the words) when the filter searches
+        the visitors' messages and this account may not."""
+        if not flt.search or request.ctx.session.staff.can_search:
+            return False
+        await self.run(queries.audit, self.databases, request.ctx.session.staff.username,
+                       "search_refused", None, queries.refused_search_detail(flt))
+        return True
 
     # --- background jobs -----------------------------------------------------------
 
@@ -273,16 +297,21 @@ def register(app: Sanic, settings: Settings) -> StaffApp:
         app.config.FORWARDED_SECRET = settings.forwarded_secret
     staff = StaffApp(settings)
     app.ctx.staff = staff
-    bp = Blueprint("staff", url_prefix="/staff")
+    # One blueprint per area, all under /staff, sharing the middleware below.
+    group = Blueprint.group(login_routes(staff), conversation_routes(staff),
+                            export_routes(staff), overview_routes(staff), audit_routes(staff),
+                            inbox.inbox_routes(staff), url_prefix=URL_PREFIX)
 
-    @bp.on_request
+    @group.on_request
     async def require_staff(request: Request) -> Optional[HTTPResponse]:
-        endpoint = (request.route.name if request.route else "").rsplit(".", 1)[-1]
+        # Deny by default: a route needs a session unless its handler is marked public,
+        # and an admin when it is marked admin_only (web/staff/access.py).
+        level = access.access_of(request.route.handler if request.route else None)
         if request.method not in ("GET", "HEAD", "POST"):
             return _denied(request, 405, "Methode niet toegestaan.")
         if request.method == "POST" and not _origin_ok(request):
             return _denied(request, 403, "Verzoek van een andere site geweigerd.")
-        if endpoint in PUBLIC:
+        if level == access.PUBLIC:
             return None
         session = await staff.run(auth.session_for, staff.databases,
                                   request.cookies.get(SESSION_COOKIE), staff.policy)
@@ -295,16 +324,33 @@ def register(app: Sanic, settings: Settings) -> StaffApp:
         if request.method == "POST" and not auth.csrf_ok(session.csrf_token,
                                                          request.form.get("csrf_token")):
             return _denied(request, 403, "Het formulier is verlopen; laad de pagina opnieuw.")
-        if endpoint in ADMIN_ONLY and not session.staff.is_admin:
+        if level == access.ADMIN and not session.staff.is_admin:
             return _denied(request, 403, "Alleen voor beheerders.")
         return None
 
-    @bp.on_response
+    @group.on_response
     async def security_headers(request: Request, response: HTTPResponse) -> None:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
 
-    # --- login -------------------------------------------------------------------------
+    app.blueprint(group)
+
+    @app.listener("after_server_start")
+    async def start_staff_jobs(_app: Sanic, _loop: Any) -> None:
+        staff.start_jobs()
+
+    @app.listener("before_server_stop")
+    async def stop_staff_jobs(_app: Sanic, _loop: Any) -> None:
+        await staff.stop_jobs()
+
+    return staff
+
+
+# --- login ---------------------------------------------------------------------------------
+
+def login_routes(staff: StaffApp) -> Blueprint:
+    """The login page and form, logout, and the style sheet and script."""
+    bp = Blueprint("staff_login")
 
     def login_form(request: Request, error: str = "", status: int = 200,
                    username: str = "") -> HTTPResponse:
@@ -317,10 +363,12 @@ def register(app: Sanic, settings: Settings) -> StaffApp:
         return response
 
     @bp.get("/login")
+    @access.public
     async def login_page(request: Request) -> HTTPResponse:
         return login_form(request)
 
     @bp.post("/login")
+    @access.public
     async def login_submit(request: Request) -> HTTPResponse:
         form = request.form
         if not auth.csrf_ok(request.cookies.get(LOGIN_COOKIE), form.get("csrf_token")):
@@ -350,47 +398,35 @@ def register(app: Sanic, settings: Settings) -> StaffApp:
         return response
 
     @bp.get("/static/<name:str>")
+    @access.public
     async def static_file(request: Request, name: str) -> HTTPResponse:
         if name not in STATIC_FILES:
             return _denied(request, 404, "Niet gevonden.")
         return raw((STATIC / name).read_bytes(), content_type=STATIC_FILES[name],
                    headers={"Cache-Control": "no-cache"})
 
-    # --- the list ----------------------------------------------------------------------
+    return bp
 
-    async def refreshed() -> bool:
-        # Take in what came since the last refresh (bounded, the background job does the rest).
-        return await staff.run(index.refresh, staff.databases, 5000)
 
-    async def audit_list(request: Request, flt: queries.ListFilter, page: queries.Page,
-                         action: str) -> None:
-        # Who looked at which list when, and how much it showed; a search by the hash of
-        # its words, never the words (a name typed into the search stays out of the log).
-        await staff.run(queries.audit, staff.databases, request.ctx.session.staff.username,
-                        "search" if flt.search else action, None,
-                        queries.list_audit_detail(flt, page))
+# --- the list and one conversation ----------------------------------------------------------
 
-    async def search_refused(request: Request, flt: queries.ListFilter) -> bool:
-        """True (and an audit row, with the hash of the words) when the filter searches
-        the visitors' messages and this account may not."""
-        if not flt.search or request.ctx.session.staff.can_search:
-            return False
-        await staff.run(queries.audit, staff.databases, request.ctx.session.staff.username,
-                        "search_refused", None, queries.refused_search_detail(flt))
-        return True
+def conversation_routes(staff: StaffApp) -> Blueprint:
+    """The list (page and API), a transcript (page, print, API), tags, note, reviewed,
+    deleting a conversation (admins)."""
+    bp = Blueprint("staff_conversations")
 
     @bp.get("/")
     async def conversation_list(request: Request) -> HTTPResponse:
         flt = queries.ListFilter.from_args(request.args)
-        if await search_refused(request, flt):
+        if await staff.search_refused(request, flt):
             tags = await staff.run(queries.all_tags, staff.databases)
             return staff.page(request, "list.html", status=403, flt=flt, search_refused=True,
                               message=SEARCH_REFUSED, page=queries.Page([], 0, 1, 1),
                               all_tags=tags, up_to_date=True, roles=queries.ROLES,
                               deleted=False, query="", prev_query="", next_query="")
-        up_to_date = await refreshed()
+        up_to_date = await staff.refreshed()
         page = await staff.run(queries.list_conversations, staff.databases, flt)
-        await audit_list(request, flt, page, "list")
+        await staff.audit_list(request, flt, page, "list")
         tags = await staff.run(queries.all_tags, staff.databases)
         return staff.page(request, "list.html", flt=flt, page=page, all_tags=tags,
                           up_to_date=up_to_date, roles=queries.ROLES,
@@ -402,11 +438,11 @@ def register(app: Sanic, settings: Settings) -> StaffApp:
     @bp.get("/api/conversations")
     async def api_list(request: Request) -> HTTPResponse:
         flt = queries.ListFilter.from_args(request.args)
-        if await search_refused(request, flt):
+        if await staff.search_refused(request, flt):
             return json({"error": SEARCH_REFUSED}, status=403, ensure_ascii=False)
-        await refreshed()
+        await staff.refreshed()
         page = await staff.run(queries.list_conversations, staff.databases, flt)
-        await audit_list(request, flt, page, "api_list")
+        await staff.audit_list(request, flt, page, "api_list")
         rows = [{
             "id": row["sender_id"], "started_at": row["started"].isoformat(),
             "role": row["role"], "language": row["language"],
@@ -499,6 +535,7 @@ def register(app: Sanic, settings: Settings) -> StaffApp:
         return back_to(conversation_id, "reviewed" if reviewed else "unreviewed")
 
     @bp.post("/conversations/<conversation_id:str>/delete")
+    @access.admin_only
     async def delete_conversation(request: Request, conversation_id: str) -> HTTPResponse:
         if request.form.get("confirm") != conversation_id:
             return _denied(request, 400, "Typ het gesprek-id over om te bevestigen.")
@@ -506,13 +543,15 @@ def register(app: Sanic, settings: Settings) -> StaffApp:
                         request.ctx.session.staff.username)
         return redirect("/staff/?deleted=1", status=303)
 
-    @bp.post("/purge")
-    async def purge_now(request: Request) -> HTTPResponse:
-        result = await staff.run(retention.purge, staff.databases, staff.retention_days,
-                                 request.ctx.session.staff.username)
-        return redirect(f"/staff/audit?purged={result.conversations}", status=303)
+    return bp
 
-    # --- export -------------------------------------------------------------------------------
+
+# --- export ----------------------------------------------------------------------------------
+
+def export_routes(staff: StaffApp) -> Blueprint:
+    """Export of chosen conversations (staff: at most STAFF_EXPORT_MAX) and of everything a
+    filter finds (admins: bulk export, review M6)."""
+    bp = Blueprint("staff_export")
 
     async def export(request: Request, ids: List[str], fmt: str) -> HTTPResponse:
         ids = list(dict.fromkeys(i for i in ids if i))[:queries.MAX_EXPORT]
@@ -540,15 +579,24 @@ def register(app: Sanic, settings: Settings) -> StaffApp:
                             request.form.get("format") or "")
 
     @bp.get("/export")
+    @access.admin_only
     async def export_filtered(request: Request) -> HTTPResponse:
         flt = queries.ListFilter.from_args(request.args)
-        if await search_refused(request, flt):  # admins only, who may search: a second lock
+        # Admins only, who may search: a second lock.
+        if await staff.search_refused(request, flt):
             return _denied(request, 403, SEARCH_REFUSED)
-        await refreshed()
+        await staff.refreshed()
         ids = await staff.run(queries.filtered_ids, staff.databases, flt)
         return await export(request, ids, request.args.get("format") or "")
 
-    # --- overview ------------------------------------------------------------------------------
+    return bp
+
+
+# --- overview --------------------------------------------------------------------------------
+
+def overview_routes(staff: StaffApp) -> Blueprint:
+    """Numbers and charts per day over a period."""
+    bp = Blueprint("staff_overview")
 
     def period(request: Request) -> tuple:
         today = dt.datetime.now(queries.zone()).date()
@@ -561,7 +609,7 @@ def register(app: Sanic, settings: Settings) -> StaffApp:
 
     @bp.get("/overview")
     async def overview_page(request: Request) -> HTTPResponse:
-        await refreshed()
+        await staff.refreshed()
         first, last = period(request)
         stats = await staff.overview(first, last)
         totals = {
@@ -592,9 +640,23 @@ def register(app: Sanic, settings: Settings) -> StaffApp:
         svg = await staff.run(charts.render, name, stats)
         return raw(svg, content_type="image/svg+xml")
 
-    # --- audit log (admins) -------------------------------------------------------------------
+    return bp
+
+
+# --- audit log and purge (admins) ------------------------------------------------------------
+
+def audit_routes(staff: StaffApp) -> Blueprint:
+    bp = Blueprint("staff_audit")
+
+    @bp.post("/purge")
+    @access.admin_only
+    async def purge_now(request: Request) -> HTTPResponse:
+        result = await staff.run(retention.purge, staff.databases, staff.retention_days,
+                                 request.ctx.session.staff.username)
+        return redirect(f"/staff/audit?purged={result.conversations}", status=303)
 
     @bp.get("/audit")
+    @access.admin_only
     async def audit_page(request: Request) -> HTTPResponse:
         try:
             page = max(1, int(request.args.get("page") or 1))
@@ -607,17 +669,4 @@ def register(app: Sanic, settings: Settings) -> StaffApp:
                           pages=max(1, (total + 99) // 100), users=users,
                           purged=request.args.get("purged"))
 
-    # The inbox: messages to review, labels, export of training data (web/staff/inbox.py).
-    inbox.register_routes(bp, staff)
-
-    app.blueprint(bp)
-
-    @app.listener("after_server_start")
-    async def start_staff_jobs(_app: Sanic, _loop: Any) -> None:
-        staff.start_jobs()
-
-    @app.listener("before_server_stop")
-    async def stop_staff_jobs(_app: Sanic, _loop: Any) -> None:
-        await staff.stop_jobs()
-
-    return staff
+    return bp
