@@ -149,21 +149,31 @@ def test_invalid_requests_get_a_4xx(servers, body):
 
 
 def test_a_huge_message_does_not_hold_up_other_visitors(servers):
-    results = {}
+    def answer_seconds():
+        start = time.monotonic()
+        reply = say(servers, new_id(), "wat kost het")
+        seconds = time.monotonic() - start
+        assert "betalen" in texts(reply)
+        return seconds
 
-    def flood():
-        for _ in range(5):
-            requests.post(f"{servers.rasa_url}/webhooks/rest/webhook",
-                          json={"sender": new_id(), "message": "y" * 60_000}, timeout=30)
+    def huge():
+        answer = requests.post(f"{servers.rasa_url}/webhooks/rest/webhook",
+                               json={"sender": new_id(), "message": "y" * 60_000}, timeout=30)
+        assert "te lang" in texts(answer.json())
 
-    thread = threading.Thread(target=flood)
-    thread.start()
-    start = time.monotonic()
-    results["reply"] = say(servers, new_id(), "wat kost het")
-    results["seconds"] = time.monotonic() - start
-    thread.join()
-    assert "betalen" in texts(results["reply"])
-    print(f"answer beside 5 huge messages took {results['seconds']:.2f} s")
+    alone = min(answer_seconds() for _ in range(3))
+    beside = []
+    for _ in range(3):
+        flood = [threading.Thread(target=huge) for _ in range(5)]
+        for thread in flood:
+            thread.start()
+        beside.append(answer_seconds())
+        for thread in flood:
+            thread.join()
+    # Five messages of 60,000 characters at the same time are refused by their length, with
+    # their danger screen in a worker thread: a normal question beside them is answered at
+    # most a second later than alone (best of 3 each, so a busy machine does not decide).
+    assert min(beside) < alone + 1.0, (alone, beside)
 
 
 def test_the_http_api_is_off(servers):
