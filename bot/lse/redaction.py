@@ -697,8 +697,21 @@ def _trim_name(text: str, start: int, end: int, capitalised: bool,
     return (leading if leading is not None else kept[0][0]), kept[-1][1]
 
 
+_CUE_WORDS = frozenset(word.casefold() for word in (
+    *_RELATIONS, *_WORK_PEOPLE, "collega", "leerling", "cliënt", "jongen", "meid", "knul",
+    "heet", "heten", "genaamd", "genoemd", "naam", "name", "noemen", "noemt", "ben", "am", "i'm",
+    "mvg", "m", "groet", "groetjes", "groeten", "groets", "gr", "grt", "liefs", "regards", "cheers",
+    "thanks", "called", "named", "vriendelijke", "mevrouw", "mevr", "mw", "meneer", "mijnheer",
+    "dhr", "heer", "juf", "juffrouw", "meester", "brigadier", "agent", "inspecteur", "dokter",
+    "dr", "imam", "sheikh", "sjeik", "ustadh", "hoca", "broeder", "zuster", "mr", "mrs", "ms",
+    "miss", "sir"))
+_CUE_WORD_RE = re.compile(r"[^\W\d_]+(?:'m)?")
+
+
 def _names_in_context(text: str, taken: Taken) -> Iterable[Found]:
-    for match in _TITLE_RE.finditer(text):
+    words = set(word.casefold() for word in _CUE_WORD_RE.findall(text))
+    has_cue = not words.isdisjoint(_CUE_WORDS)
+    for match in (_TITLE_RE.finditer(text) if has_cue else ()):
         span = _trim_name(text, match.start(1), match.end(1), capitalised=True, titled=True)
         if span and not _overlaps(span[0], span[1], taken):
             yield Found(span[0], span[1], NAME)
@@ -707,7 +720,8 @@ def _names_in_context(text: str, taken: Taken) -> Iterable[Found]:
                 and not _overlaps(match.start(), match.end(), taken):
             yield Found(match.start(), match.end(), NAME)
     for pattern, capitalised in ((_NAME_CONTEXT_RE, None), (_RELATION_NAME_RE, True)):
-        for match in pattern.finditer(text):
+        # the cue words are a long alternation: not tried at all where none of them is
+        for match in (pattern.finditer(text) if has_cue else ()):
             cue = match.group(0)[:match.start(1) - match.start(0)].strip().casefold()
             # After "heet"/"naam is" any word is a name; elsewhere only a capitalised one.
             must_capitalise = capitalised if capitalised is not None else not (
