@@ -12,15 +12,25 @@ from sanic.request import Request
 from conftest import ADMIN, PARENT_ID, STAFF
 from web.app import create_app
 from web.settings import Settings
-from web.staff import auth
+from web.staff import access, auth
 from web.staff.db import Databases
-from web.staff.routes import ADMIN_ONLY, PUBLIC, client_address
+from web.staff.routes import client_address
 
 PARAMETERS = {"conversation_id": PARENT_ID, "name": "per-dag.svg"}
 PARAM_RE = re.compile(r"<([a-z_]+)(?::[a-z]+)?>")
+# What the routes' own property (web/staff/access.py) must say; every other route is for
+# logged-in staff. A route that loses or gains a marking fails here.
+PUBLIC_ROUTES = {("GET", "/staff/login"), ("POST", "/staff/login"),
+                 ("GET", "/staff/static/<name:str>")}
+ADMIN_ROUTES = {("GET", "/staff/audit"), ("POST", "/staff/purge"), ("GET", "/staff/export"),
+                ("POST", "/staff/conversations/<conversation_id:str>/delete"),
+                ("POST", "/staff/inbox/export")}
+FORM = {"ids": PARENT_ID, "format": "json", "tag": "x", "note": "x", "confirm": PARENT_ID,
+        "event_id": "1", "verdict": "unusable", "kind": "training"}
 
 
 def staff_routes(tmp_path):
+    """(method, url to call, route path, access level from the route) of every staff route."""
     settings = Settings(tracker_db=tmp_path / "c.db", staff_db=tmp_path / "s.db")
     app = create_app(settings, name=f"routes_{int(time.time() * 1000)}")
     found = []
@@ -32,21 +42,29 @@ def staff_routes(tmp_path):
             assert blueprint == "widget" or path == "/healthz", (path, route.name)
             continue
         url = PARAM_RE.sub(lambda match: PARAMETERS[match.group(1)], path)
+        level = access.access_of(route.handler)
+        assert getattr(route.handler, access.ATTRIBUTE, access.STAFF) in access.LEVELS
         for method in sorted(route.methods):
-            found.append((method, url, route.name.rsplit(".", 1)[-1]))
+            found.append((method, url, path, level))
     return found
+
+
+def test_the_routes_say_who_may_reach_them(tmp_path):
+    routes = staff_routes(tmp_path)
+    assert len(routes) >= 25, routes
+    assert {(method, path) for method, _, path, level in routes
+            if level == access.PUBLIC} == PUBLIC_ROUTES
+    assert {(method, path) for method, _, path, level in routes
+            if level == access.ADMIN} == ADMIN_ROUTES
 
 
 def test_every_staff_route_needs_a_login(stack, tmp_path):
     routes = staff_routes(tmp_path)
-    assert len(routes) >= 20, routes
-    assert {name for _, _, name in routes} >= PUBLIC | ADMIN_ONLY
     anonymous = stack.client()
-    for method, url, name in routes:
-        if name in PUBLIC:
+    for method, url, _, level in routes:
+        if level == access.PUBLIC:
             continue
-        answer = anonymous.request(method, url, data={"ids": PARENT_ID, "format": "json",
-                                                      "tag": "x", "note": "x", "confirm": PARENT_ID})
+        answer = anonymous.request(method, url, data=FORM)
         if method == "GET" and "/api/" not in url:
             assert answer.status_code == 303, (method, url, answer.status_code)
             assert answer.headers["Location"].startswith("/staff/login?next=")
@@ -55,6 +73,35 @@ def test_every_staff_route_needs_a_login(stack, tmp_path):
         assert "Familieondersteuning" not in answer.text and "dochter" not in answer.text
     # Nothing was changed or deleted by those requests.
     assert stack.admin().get(f"/staff/api/conversations/{PARENT_ID}").status_code == 200
+
+
+def test_every_admin_route_refuses_staff_members(stack, tmp_path):
+    member = stack.staff()
+    token = member.csrf()
+    admin_routes = [(method, url) for method, url, _, level in staff_routes(tmp_path)
+                    if level == access.ADMIN]
+    assert len(admin_routes) == len(ADMIN_ROUTES)
+    for method, url in admin_routes:
+        answer = member.request(method, url, data={**FORM, "csrf_token": token})
+        assert answer.status_code == 403, (method, url, answer.status_code)
+        assert "Alleen voor beheerders." in answer.text, (method, url)
+    assert member.get(f"/staff/api/conversations/{PARENT_ID}").status_code == 200
+
+
+def test_every_post_route_needs_the_csrf_token(stack, tmp_path):
+    posts = [url for method, url, _, level in staff_routes(tmp_path)
+             if method == "POST" and level != access.PUBLIC]
+    assert len(posts) >= 10, posts
+    member, admin = stack.staff(), stack.admin()
+    for url in posts:
+        for client in (member, admin):
+            for data in (FORM, {**FORM, "csrf_token": "wrong"}):
+                answer = client.post(url, data=data)
+                assert answer.status_code == 403, (url, answer.status_code)
+                assert "Het formulier is verlopen" in answer.text, url
+    # Still logged in (the logout was refused too) and nothing was deleted.
+    assert admin.get(f"/staff/api/conversations/{PARENT_ID}").status_code == 200
+    assert member.get("/staff/").status_code == 200
 
 
 def test_a_forged_or_expired_cookie_is_no_login(stack):

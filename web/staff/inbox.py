@@ -86,7 +86,6 @@ VERDICT_LABELS = {"correct": "Klopt", "other": "Andere intentie", "unusable": "N
 DANGER_KIND_LABELS = {"suicide": "zelfdoding", "harm_others": "gevaar voor anderen"}
 AUDIT_LABELS = {"label": "bericht beoordeeld (inbox)", "flag": "bericht in de inbox gezet",
                 "export_training": "trainingsdata geëxporteerd"}
-ADMIN_ONLY = frozenset({"inbox_export"})
 
 
 # --- the intent list ----------------------------------------------------------------------
@@ -757,13 +756,16 @@ def quality(databases: Databases, first: dt.date, last: dt.date, threshold: floa
 
 # --- routes -----------------------------------------------------------------------------
 
-def register_routes(bp: Any, staff: Any) -> None:
-    """The inbox routes on the staff blueprint (behind its deny-by-default middleware and
-    CSRF check); called from web/staff/routes.register."""
+def inbox_routes(staff: Any) -> Any:
+    """The inbox's blueprint (in the staff app's group, behind its deny-by-default middleware
+    and CSRF check); called from web/staff/routes.register."""
+    from sanic import Blueprint
     from sanic.request import Request
     from sanic.response import HTTPResponse, raw, redirect
 
-    from web.staff import index, routes
+    from web.staff import access, index, routes
+
+    bp = Blueprint("staff_inbox")
 
     def threshold() -> float:
         return clamp_threshold(getattr(staff.settings, "staff_inbox_low_confidence",
@@ -818,6 +820,7 @@ def register_routes(bp: Any, staff: Any) -> None:
                         status=303)
 
     @bp.post("/inbox/export")
+    @access.admin_only
     async def inbox_export(request: Request) -> HTTPResponse:
         confirmed = request.form.get("kind") == "test"
         result = await staff.run(export_training_data, staff.databases, confirmed)
@@ -835,6 +838,8 @@ def register_routes(bp: Any, staff: Any) -> None:
         stats = await staff.run(quality, staff.databases, first, last, threshold())
         svg = await staff.run(inbox_chart.render, stats)
         return raw(svg, content_type="image/svg+xml")
+
+    return bp
 
 
 def _event_id(value: Optional[str]) -> Optional[int]:
