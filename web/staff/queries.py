@@ -24,6 +24,7 @@ from web.staff.index import slot_values
 
 PAGE_SIZE = 50
 MAX_EXPORT = 5000
+EXPORT_BATCH = 400  # conversations per batch of export queries (SQLite: < 999 parameters)
 # The values of the slots in domain.yml; "unknown" is the list's filter for "no role".
 ROLES = slot_values("role") + ("unknown",)
 LANGUAGES = slot_values("language")
@@ -213,14 +214,19 @@ def annotate(connection: Any, rows: List[Dict[str, Any]]) -> None:
 
 
 def summary_row(databases: Databases, sender_id: str) -> Optional[Dict[str, Any]]:
+    return summary_rows(databases, [sender_id]).get(sender_id)
+
+
+def summary_rows(databases: Databases, sender_ids: Sequence[str]) -> Dict[str, Dict[str, Any]]:
+    """The annotated index rows of these conversations (three queries), by sender id."""
+    if not sender_ids:
+        return {}
     with databases.staff.connect() as connection:
-        row = connection.execute(sa.select(db.conversations)
-                                 .where(db.conversations.c.sender_id == sender_id)).first()
-        if row is None:
-            return None
-        rows = [dict(row._mapping)]
+        rows = [dict(row._mapping) for row in connection.execute(
+            sa.select(db.conversations)
+            .where(db.conversations.c.sender_id.in_(list(sender_ids))))]
         annotate(connection, rows)
-        return rows[0]
+    return {row["sender_id"]: row for row in rows}
 
 
 # --- transcripts -------------------------------------------------------------------
@@ -264,11 +270,25 @@ def _load(data: Optional[str]) -> Dict[str, Any]:
 
 
 def transcript(databases: Databases, sender_id: str) -> List[Item]:
+    return transcripts(databases, [sender_id])[sender_id]
+
+
+def transcripts(databases: Databases, sender_ids: Sequence[str]) -> Dict[str, List[Item]]:
+    """The transcripts of these conversations (one query), by sender id."""
     e = db.events.c
-    with databases.tracker.connect() as connection:
-        rows = connection.execute(sa.select(e.id, e.type_name, e.timestamp, e.intent_name,
-                                            e.action_name, e.data)
-                                  .where(e.sender_id == sender_id).order_by(e.id)).all()
+    grouped: Dict[str, List[Any]] = {sender: [] for sender in sender_ids}
+    if sender_ids:
+        with databases.tracker.connect() as connection:
+            for row in connection.execute(
+                    sa.select(e.id, e.sender_id, e.type_name, e.timestamp, e.intent_name,
+                              e.action_name, e.data)
+                    .where(e.sender_id.in_(list(grouped))).order_by(e.id)):
+                grouped[row.sender_id].append(row)
+    return {sender: transcript_items(rows) for sender, rows in grouped.items()}
+
+
+def transcript_items(rows: Sequence[Any]) -> List[Item]:
+    """The items of one conversation from its events (id order)."""
     items: List[Item] = []
     offered: List[Dict[str, str]] = []
     for row in rows:
@@ -433,31 +453,44 @@ def filtered_ids(databases: Databases, flt: ListFilter, limit: int = MAX_EXPORT)
 
 
 def export_records(databases: Databases, sender_ids: Sequence[str]) -> List[Dict[str, Any]]:
+    """The export of these conversations, in their order: four queries per EXPORT_BATCH
+    conversations (index rows, tags, notes, events), not two per conversation."""
     records = []
-    for sender in sender_ids:
-        summary = summary_row(databases, sender)
-        items = transcript(databases, sender)
-        if summary is None and not items:
-            continue
-        summary = summary or {}
-        records.append({
-            "id": sender,
-            "started_at": summary["started"].isoformat() if summary.get("started") else None,
-            "role": summary.get("role"),
-            "language": summary.get("language"),
-            "flags": {
-                "danger_112": summary.get("danger_112", 0),
-                "danger_113": summary.get("danger_113", 0),
-                "contact_open": summary.get("contact_open", 0),
-                "contact_closed": summary.get("contact_closed", 0),
-                "fallbacks": summary.get("fallbacks", 0),
-            },
-            "tags": summary.get("tags", []),
-            "note": summary.get("note", ""),
-            "reviewed": summary.get("reviewed", False),
-            "messages": [item.as_dict() for item in items if item.kind in ("user", "bot")],
-        })
+    senders = list(dict.fromkeys(sender_ids))
+    for start in range(0, len(senders), EXPORT_BATCH):
+        batch = senders[start:start + EXPORT_BATCH]
+        summaries = summary_rows(databases, batch)
+        items_of = transcripts(databases, batch)
+        for sender in batch:
+            record = _export_record(sender, summaries.get(sender), items_of[sender])
+            if record is not None:
+                records.append(record)
     return records
+
+
+def _export_record(sender: str, summary: Optional[Dict[str, Any]],
+                   items: List[Item]) -> Optional[Dict[str, Any]]:
+    """The export record of one conversation (None when it has neither row nor events)."""
+    if summary is None and not items:
+        return None
+    summary = summary or {}
+    return {
+        "id": sender,
+        "started_at": summary["started"].isoformat() if summary.get("started") else None,
+        "role": summary.get("role"),
+        "language": summary.get("language"),
+        "flags": {
+            "danger_112": summary.get("danger_112", 0),
+            "danger_113": summary.get("danger_113", 0),
+            "contact_open": summary.get("contact_open", 0),
+            "contact_closed": summary.get("contact_closed", 0),
+            "fallbacks": summary.get("fallbacks", 0),
+        },
+        "tags": summary.get("tags", []),
+        "note": summary.get("note", ""),
+        "reviewed": summary.get("reviewed", False),
+        "messages": [item.as_dict() for item in items if item.kind in ("user", "bot")],
+    }
 
 
 def export_json(records: List[Dict[str, Any]]) -> str:
