@@ -129,7 +129,7 @@ test-staff: train
 
 # Fills a throw-away database with 50,000 conversations and prints the list's page times.
 bench-staff: $(VENV)/.installed
-	$(PY) scripts/bench_staff_list.py
+	$(PY) -m bench staff
 
 # The website widget in real headless Chromium (Debian's /usr/bin/chromium) against real servers.
 test-browser: train $(WIDGET_NPM)

@@ -1,4 +1,4 @@
-"""Train, start and measure the two assistants: ours (scripts/servers.py, as `make run`
+"""Train, start and measure the two assistants: ours (servers/, as `make run`
 starts it) and Rasa's starter assistant (`rasa init`), served the same way on other ports:
 `rasa run` with the HTTP API, a SQLite SQL tracker store and the in-memory lock store."""
 from __future__ import annotations
@@ -20,10 +20,9 @@ from typing import Any, Callable, Dict, List, Optional
 import psutil
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
+from servers import Servers, free_port, wait_for
 
-from servers import Servers, _wait_for, free_port  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 VENV_BIN = Path(sys.executable).parent
 RASA = str(VENV_BIN / "rasa")
@@ -219,7 +218,7 @@ def start_starter(model: str, workdir: Path, sanic_workers: int = 1) -> Running:
 
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(f"{url}/webhooks/rest/", 300, [process])
+        wait_for(f"{url}/webhooks/rest/", 300, [process])
         first_answer(url)
     except Exception:
         stop()

@@ -47,8 +47,7 @@ import numpy
 from bench.assistants import ROOT, VENV_BIN, base_env, free_port
 from bench.conversations import story_conversations
 
-sys.path.insert(0, str(ROOT / "scripts"))
-from servers import _wait_for  # noqa: E402
+from servers import wait_for as _wait_for
 
 TIMES: Dict[str, float] = defaultdict(float)
 CALLS: Dict[str, int] = defaultdict(int)

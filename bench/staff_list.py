@@ -8,7 +8,7 @@ chart, the inbox (its queue, each reason and filter, the quality chart, saving a
 the first page after new conversations arrived (incremental index update).
 
     make bench-staff
-    .venv/bin/python scripts/bench_staff_list.py --conversations 50000 [--keep]
+    .venv/bin/python -m bench staff --conversations 50000 [--keep]
 
 Nothing here touches var/: everything lives in a temporary folder, removed afterwards.
 """
@@ -21,10 +21,9 @@ import json
 import os
 import random
 import re
+import secrets
 import shutil
 import signal
-import secrets
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -32,16 +31,15 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
 import requests  # noqa: E402
-
 import sqlalchemy as sa  # noqa: E402
 
+from servers import ROOT, free_port  # noqa: E402
 from web.staff import auth, db, index  # noqa: E402
 from web.staff.db import Databases  # noqa: E402
 
@@ -167,12 +165,6 @@ def fill(tracker_db: Path, count: int, seed: int = 2026) -> int:
     return total
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Client:
     def __init__(self, base: str) -> None:
         self.base = base
@@ -215,12 +207,12 @@ def measure(client: Client, label: str, path: str, repeat: int, **params: Any) -
     return median
 
 
-def main() -> int:
+def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--conversations", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
 
     folder = Path(tempfile.mkdtemp(prefix="lse-bench-"))
     tracker_db, staff_db = folder / "conversations.db", folder / "staff.db"
@@ -250,9 +242,10 @@ def main() -> int:
                    LSE_WEB_PORT=str(port), LSE_WEB_HOST="127.0.0.1",
                    LSE_STAFF_PURGE_DELAY_SECONDS=str(10 ** 8),
                    LSE_STAFF_LOGIN_FAILURES_PER_IP="1000")
-        web = subprocess.Popen([sys.executable, "-m", "web.app"], cwd=ROOT, env=env,
-                               stdout=open(folder / "web.log", "wb"), stderr=subprocess.STDOUT,
-                               start_new_session=True)
+        with open(folder / "web.log", "wb") as web_log:
+            web = subprocess.Popen([sys.executable, "-m", "web.app"], cwd=ROOT, env=env,
+                                   stdout=web_log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
         while True:

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from cluster.launcher import Cluster
-from servers import run_until_stopped  # cluster.launcher puts scripts/ on sys.path
+from servers import run_until_stopped
 
 
 def main() -> None:

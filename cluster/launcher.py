@@ -35,12 +35,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from bot.lse.storage import PostgresConfig
+from servers import Servers, free_port, private_log
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from servers import Servers, free_port, private_log  # noqa: E402
-
-from bot.lse.storage import PostgresConfig  # noqa: E402
 
 HOST = "127.0.0.1"
 PG_ADMIN = "lse_admin"  # initdb's superuser; the replicas and the staff app never use it
@@ -454,7 +452,7 @@ class Cluster:
 
     @property
     def postgres(self) -> PostgresConfig:
-        """Our PostgreSQL instance, in the form scripts/servers.py uses: it writes Rasa's
+        """Our PostgreSQL instance, in the form servers/ uses: it writes Rasa's
         tracker_store section (SQL, dialect postgresql) with the password as
         ${LSE_PG_PASSWORD}, and gives the servers the LSE_PG_* variables."""
         return PostgresConfig(host=HOST, port=self.pg_port, user=PG_USER,

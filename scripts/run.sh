@@ -2,4 +2,4 @@
 # Starts the servers for `make run`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec .venv/bin/python scripts/servers.py "$1"
+exec .venv/bin/python -m servers "$1"

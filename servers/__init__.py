@@ -1,7 +1,11 @@
-"""Starts the action server and the Rasa server on localhost, and waits until both answer.
+"""Starts the action server, the Rasa server and the web app on localhost, and waits until
+they answer.
 
-Used by `make run` (scripts/run.sh) and by the integration tests, so both start the
-servers the same way.
+Used by `make run` (`python -m servers MODEL`, scripts/run.sh), the tests, the benchmarks
+(bench/) and the local cluster (cluster/), so all of them start the servers the same way.
+Public API: `Servers` (start/stop, URLs, the stored conversation id and events of a client),
+`free_port`, `wait_for`, `run_until_stopped`, and the file helpers `private_dir`,
+`make_private`, `private_log`, `secret_file`, `api_token`, `rotate_logs`.
 - The Rasa HTTP API (conversations, events, model upload) is OFF: nothing needs it (the
   staff app reads the databases). `Servers(enable_api=True)` turns it on for a caller that
   does; its token is then read from var/rasa_api_token (random, 0600, made the first time)
@@ -33,11 +37,14 @@ from typing import Any, Callable, Dict, List, Optional
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from bot.lse.storage import PG_VARIABLES, PostgresConfig
 
-from bot.lse.storage import PG_VARIABLES, PostgresConfig  # noqa: E402
+__all__ = [
+    "LOG_RETENTION_DAYS", "ROOT", "Servers", "api_token", "free_port", "main", "make_private",
+    "private_dir", "private_log", "rotate_logs", "run_until_stopped", "secret_file", "wait_for",
+]
+
+ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 VAR = ROOT / "var"
 TOKEN_FILE = VAR / "rasa_api_token"
@@ -166,7 +173,8 @@ def _mark_log_start(log: Path, when: float) -> None:
     os.utime(marker, (when, when))
 
 
-def _wait_for(url: str, timeout: float, processes: List[subprocess.Popen]) -> None:
+def wait_for(url: str, timeout: float, processes: List[subprocess.Popen]) -> None:
+    """Waits until `url` answers 200; fails early when one of `processes` has stopped."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for process in processes:
@@ -349,39 +357,38 @@ class Servers:
         rasa_env = dict(env)
         if self.enable_api:
             rasa_env["LSE_RASA_API_TOKEN_FILE"] = str(TOKEN_FILE)
-        action_log = private_log(self.log_dir / f"action-server-{self.action_port}.log")
-        rasa_log = private_log(self.log_dir / f"rasa-server-{self.rasa_port}.log")
-        self.processes.append(subprocess.Popen(
-            [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "bot.actions",
-             "--port", str(self.action_port)],
-            cwd=ROOT, env=action_env, stdout=action_log, stderr=subprocess.STDOUT,
-            start_new_session=True, umask=0o077))
+        # The log files are closed here whatever happens (each child has its own copy).
+        with private_log(self.log_dir / f"action-server-{self.action_port}.log") as action_log:
+            self.processes.append(subprocess.Popen(
+                [str(VENV_BIN / "python"), "-m", "rasa_sdk", "--actions", "bot.actions",
+                 "--port", str(self.action_port)],
+                cwd=ROOT, env=action_env, stdout=action_log, stderr=subprocess.STDOUT,
+                start_new_session=True, umask=0o077))
         # bot/serve.py: `rasa run` with umask 077, the log configuration without visitor
         # text, and the API only when the token file is given in the environment.
-        self.processes.append(subprocess.Popen(
-            [str(VENV_BIN / "python"), "-m", "bot.serve", "--model", self.model,
-             "--interface", self.host, "--port", str(self.rasa_port),
-             "--credentials", str(ROOT / "credentials.yml"), "--endpoints", self._endpoints_file()],
-            cwd=ROOT, env=rasa_env, stdout=rasa_log, stderr=subprocess.STDOUT,
-            start_new_session=True, umask=0o077))
-        action_log.close()
-        rasa_log.close()
+        with private_log(self.log_dir / f"rasa-server-{self.rasa_port}.log") as rasa_log:
+            self.processes.append(subprocess.Popen(
+                [str(VENV_BIN / "python"), "-m", "bot.serve", "--model", self.model,
+                 "--interface", self.host, "--port", str(self.rasa_port),
+                 "--credentials", str(ROOT / "credentials.yml"),
+                 "--endpoints", self._endpoints_file()],
+                cwd=ROOT, env=rasa_env, stdout=rasa_log, stderr=subprocess.STDOUT,
+                start_new_session=True, umask=0o077))
         if self.web_port:
             web_env = dict(env, LSE_WEB_HOST=self.host, LSE_WEB_PORT=str(self.web_port),
                            LSE_RASA_URL=self.rasa_url,
                            LSE_RASA_PUBLIC_URL=f"http://localhost:{self.rasa_port}")
-            web_log = private_log(self.log_dir / f"web-{self.web_port}.log")
-            self.processes.append(subprocess.Popen(
-                [str(VENV_BIN / "python"), "-m", "web.app"], cwd=ROOT, env=web_env,
-                stdout=web_log, stderr=subprocess.STDOUT, start_new_session=True,
-                umask=0o077))
-            web_log.close()
+            with private_log(self.log_dir / f"web-{self.web_port}.log") as web_log:
+                self.processes.append(subprocess.Popen(
+                    [str(VENV_BIN / "python"), "-m", "web.app"], cwd=ROOT, env=web_env,
+                    stdout=web_log, stderr=subprocess.STDOUT, start_new_session=True,
+                    umask=0o077))
         try:
-            _wait_for(f"{self.action_url}/health", timeout, self.processes)
+            wait_for(f"{self.action_url}/health", timeout, self.processes)
             # The REST channel's own health route: Rasa listens only once the model is loaded.
-            _wait_for(f"{self.rasa_url}/webhooks/rest/", timeout, self.processes)
+            wait_for(f"{self.rasa_url}/webhooks/rest/", timeout, self.processes)
             if self.web_port:
-                _wait_for(f"{self.web_url}/healthz", timeout, self.processes)
+                wait_for(f"{self.web_url}/healthz", timeout, self.processes)
         except Exception as error:
             self.stop()
             tails = []
@@ -470,7 +477,3 @@ def run_until_stopped(problem: Callable[[], Optional[str]], stop: Callable[[], N
     finally:
         print("Stopping ...", flush=True)
         stop()
-
-
-if __name__ == "__main__":
-    main()

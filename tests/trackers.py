@@ -17,7 +17,7 @@ def _slots():
 
 
 def stored_tracker(servers: Any, client_id: str) -> Dict[str, Any]:
-    """`servers` is a scripts/servers.py `Servers`; `client_id` the REST sender or the
+    """`servers` is a `servers.Servers`; `client_id` the REST sender or the
     socket.io session id the client used."""
     from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 

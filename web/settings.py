@@ -28,7 +28,7 @@ class Settings:
     # CORS answers here, and the socket.io channel's allow-list in the Rasa server.
     allowed_origins: Tuple[str, ...] = origins.DEFAULT_ORIGINS
     var_dir: Path = field(default=ROOT / "var")
-    # Where scripts/servers.py writes and rotates the logs; the purge removes old ones.
+    # Where servers/ writes and rotates the logs; the purge removes old ones.
     log_dir: Path = field(default=ROOT / "var" / "log")
     # Staff app (web/staff): databases (bot/lse/storage.py: SQLite files by default,
     # PostgreSQL when LSE_PG_HOST is set), sessions, login limits, background jobs.

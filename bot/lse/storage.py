@@ -1,5 +1,5 @@
 """Where conversations and staff data are stored: SQLite files by default, PostgreSQL when
-the environment says so. Plain Python (no Rasa); used by scripts/servers.py to write Rasa's
+the environment says so. Plain Python (no Rasa); used by servers/ to write Rasa's
 tracker_store section and by the staff app (web/staff) to connect.
 
 PostgreSQL is chosen by setting LSE_PG_HOST. The other variables:

@@ -7,21 +7,17 @@ The neutral site that quick exit opens is answered by Playwright itself (no netw
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 from typing import List
 
 import pytest
 from playwright.sync_api import Browser, Page
 
+from servers import Servers, free_port
+from tests.browser.chat import EXIT_URL_PATTERN
+from tests.support import chromium
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from servers import Servers, free_port  # noqa: E402
-
-from tests.browser.chat import EXIT_URL_PATTERN  # noqa: E402
-from tests.support import chromium  # noqa: E402
-
 ARTIFACTS = ROOT / "artifacts"
 
 

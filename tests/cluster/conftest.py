@@ -2,15 +2,13 @@
 once for the module, with the launcher `make cluster` uses."""
 import os
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from cluster.launcher import Cluster
 
-from cluster.launcher import Cluster  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")

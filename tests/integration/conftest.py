@@ -1,14 +1,12 @@
 """Starts the real action server and Rasa server on the trained model, once per test run."""
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
+from servers import Servers, free_port
 
-from servers import Servers, free_port  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 
 

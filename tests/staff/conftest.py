@@ -9,31 +9,27 @@ staff member with the right to search visitors' messages (most tests search as h
 one without it (READER).
 """
 import datetime as dt
-import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from servers import Servers, free_port  # noqa: E402
-
-import seed  # noqa: E402
-from helpers import StaffClient, cli_env, run_cli  # noqa: E402
-
-ADMIN = ("beheerder", "lange-zin-voor-de-beheerder")
-STAFF = ("medewerker", "nog-een-lange-zin-123")  # may search (create-user --may-search)
-READER = ("lezer", "een-lange-zin-voor-de-lezer")  # may not search the visitors' messages
-PARENT_ID = "ouder-gisteravond"
-EXPIRED_ID = "verlopen-40-dagen"
-KEPT_ID = "bewaard-29-dagen"
-FALLBACK_ID = "niet-begrepen"
-FILLER_COUNT = 55  # more than one page of 50
-
+from servers import Servers, free_port
+from tests.staff import seed
+from tests.staff.helpers import (
+    ADMIN,
+    EXPIRED_ID,
+    FALLBACK_ID,
+    FILLER_COUNT,
+    KEPT_ID,
+    PARENT_ID,
+    READER,
+    STAFF,
+    StaffClient,
+    cli_env,
+    model_path,
+    run_cli,
+)
 
 
 @dataclass
@@ -64,13 +60,6 @@ class Stack:
 
     def store(self):
         return seed.store_for(self.tracker_db)
-
-
-def model_path() -> str:
-    model = os.environ.get("LSE_MODEL") or str(ROOT / "models" / "current.tar.gz")
-    if not Path(model).exists():
-        pytest.fail(f"no trained model at {model}: run 'make train' first")
-    return model
 
 
 @pytest.fixture(scope="session")

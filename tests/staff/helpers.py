@@ -8,12 +8,31 @@ import sys
 from pathlib import Path
 from typing import Dict, Iterable, Optional
 
+import pytest
 import requests
 
 from bot.lse.storage import PG_VARIABLES
 
 ROOT = Path(__file__).resolve().parents[2]
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+# The accounts and seeded conversations of the test stack (conftest.py).
+ADMIN = ("beheerder", "lange-zin-voor-de-beheerder")
+STAFF = ("medewerker", "nog-een-lange-zin-123")  # may search (create-user --may-search)
+READER = ("lezer", "een-lange-zin-voor-de-lezer")  # may not search the visitors' messages
+PARENT_ID = "ouder-gisteravond"
+EXPIRED_ID = "verlopen-40-dagen"
+KEPT_ID = "bewaard-29-dagen"
+FALLBACK_ID = "niet-begrepen"
+FILLER_COUNT = 55  # more than one page of 50
+
+
+def model_path() -> str:
+    """The trained model of the tests (LSE_MODEL, else models/current.tar.gz)."""
+    model = os.environ.get("LSE_MODEL") or str(ROOT / "models" / "current.tar.gz")
+    if not Path(model).exists():
+        pytest.fail(f"no trained model at {model}: run 'make train' first")
+    return model
 
 
 class StaffClient:

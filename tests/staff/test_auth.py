@@ -9,7 +9,7 @@ import pytest
 from sanic import Sanic
 from sanic.request import Request
 
-from conftest import ADMIN, PARENT_ID, STAFF
+from tests.staff.helpers import ADMIN, PARENT_ID, STAFF
 from web.app import create_app
 from web.settings import Settings
 from web.staff import access, auth

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-import seed
-from conftest import PARENT_ID, STAFF
+from tests.staff import seed
+from tests.staff.helpers import PARENT_ID, STAFF
 from tests.support import chromium
 
 ROOT = Path(__file__).resolve().parents[2]

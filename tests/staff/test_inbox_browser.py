@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
-import seed
-from conftest import ADMIN
+from tests.staff import seed
+from tests.staff.helpers import ADMIN
 from tests.support import chromium
-from test_inbox import user
+from tests.staff.test_inbox import user
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"

@@ -7,7 +7,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
-import seed
+from tests.staff import seed
 from web.staff import db, index, queries, retention
 from web.staff.db import Databases
 

@@ -9,10 +9,10 @@ import uuid
 import pytest
 import requests
 
-import seed
+from tests.staff import seed
 from bot.lse.storage import PostgresConfig
-from conftest import model_path
-from helpers import StaffClient, cli_env, run_cli
+from tests.staff.helpers import model_path
+from tests.staff.helpers import StaffClient, cli_env, run_cli
 from servers import Servers, free_port
 
 PG = PostgresConfig.from_env()
@@ -142,9 +142,6 @@ def test_conversations_on_postgresql(pg):
 
 @pytest.fixture(scope="module")
 def pg_databases():
-    import sys
-    from pathlib import Path
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     from web.staff.db import Databases
     suffix = uuid.uuid4().hex[:8]
     config = dataclasses.replace(PG, db=f"lse_idx_{suffix}", staff_db=f"lse_idx_staff_{suffix}")
@@ -171,7 +168,7 @@ def test_slot_values_nobody_allowed_do_not_break_the_index_on_postgresql(pg_data
     """Review H1: a 40-character language, or one with a NUL, is not indexed, and the
     refresh goes on; a row PostgreSQL still refuses is skipped, not the whole batch."""
     import sqlalchemy as sa
-    from test_index import poisoned
+    from tests.staff.test_index import poisoned
     from web.staff import db, index
     databases, store, _ = pg_databases
     now = dt.datetime.now(seed.AMSTERDAM)

@@ -11,8 +11,8 @@ from pathlib import Path
 import requests
 import socketio
 
-import seed
-from conftest import EXPIRED_ID, KEPT_ID
+from tests.staff import seed
+from tests.staff.helpers import EXPIRED_ID, KEPT_ID
 
 # (message, identifiers that must never be written, in the forms a search would use)
 MESSAGES = [

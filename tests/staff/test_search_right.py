@@ -11,9 +11,9 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-import seed
+from tests.staff import seed
 from bot.lse.storage import PostgresConfig
-from conftest import FALLBACK_ID, PARENT_ID, READER
+from tests.staff.helpers import FALLBACK_ID, PARENT_ID, READER
 from web.staff import auth
 from web.staff.db import Databases, sqlite_url
 from web.staff.queries import search_hash

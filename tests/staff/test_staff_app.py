@@ -12,8 +12,8 @@ import uuid
 import pytest
 import requests
 
-import seed
-from conftest import FALLBACK_ID, FILLER_COUNT, PARENT_ID
+from tests.staff import seed
+from tests.staff.helpers import FALLBACK_ID, FILLER_COUNT, PARENT_ID
 from tests.trackers import stored_tracker
 
 TODAY = dt.datetime.now(seed.AMSTERDAM).date()

@@ -12,8 +12,7 @@ import pytest
 from bot import logging_config, serve
 from bot.lse import rate_limit, sender_ids
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-import servers  # noqa: E402
+import servers
 
 
 class Clock:

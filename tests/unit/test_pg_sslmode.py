@@ -40,7 +40,7 @@ def test_the_staff_app_engine_connects_with_the_chosen_sslmode(mode):
 
 
 def test_rasas_tracker_store_connects_with_the_chosen_sslmode(tmp_path, monkeypatch):
-    """The section scripts/servers.py writes into endpoints.yml, read the way Rasa reads it,
+    """The section servers/ writes into endpoints.yml, read the way Rasa reads it,
     and the URL Rasa's SQLTrackerStore builds from it."""
     config = PostgresConfig.from_env({**ENV, "LSE_PG_SSLMODE": "Verify-Full "})
     path = tmp_path / "endpoints.yml"
