@@ -38,12 +38,12 @@ help:
 	@echo "make test   validate the data, run the unit, story, NLU and integration tests"
 	@echo "make test-blind  the blind sets against their floors (tests/nlu/blind, README Understanding)"
 	@echo "make nlu-report  5-fold cross-validation and the figures of docs/nlu.md"
-	@echo "make lock   re-resolve requirements.in into requirements.lock"
+	@echo "make lock   re-resolve requirements.in and requirements-dev.in into the two lock files (UPGRADE=1: newer versions)"
 	@echo "make bench  benchmark over REST against Rasa's starter assistant; updates the README table"
 	@echo "make soak   10,000 messages with bad inputs: 5xx, lost conversations, memory growth"
 	@echo "make cluster  PostgreSQL + Redis + nginx + 2 action servers + 2 Rasa replicas, foreground"
 
-$(VENV)/.installed: requirements.lock .python-version
+$(VENV)/.installed: requirements.lock requirements-dev.lock .python-version
 	@scripts/install.sh "$(PYTHON310)" "$(VENV)"
 	@touch $@
 
