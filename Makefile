@@ -20,13 +20,13 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export RASA_TELEMETRY_ENABLED := false
 
 # Floors on the blind sets (README "Understanding"; false alarms are a ceiling): the last
-# measured figures (2026-12-01 21:57 UTC) minus a small margin, so that a change that makes
+# measured figures (run 4, 2026-12-02 00:07 UTC) minus a small margin, so that a change that makes
 # the assistant understand less fails `make test`. They are BELOW the targets of the issue
 # that asked for them (role 0.95, danger recall 0.98 per kind, at most 5% false alarms):
 # those are not reached yet. Raise a floor when the assistant gets better, never lower it.
 ROLE_FLOOR ?= 0.90
 DANGER_FLOOR ?= 0.83
-FP_CEILING ?= 0.09
+FP_CEILING ?= 0.08
 QUESTIONS_FLOOR ?= 0.80
 ROUTING_FLOOR ?= 0.75
 TWO_TURN_FLOOR ?= 0.90
@@ -39,7 +39,7 @@ help:
 	@echo "make test-blind  the blind sets against their floors (tests/nlu/blind, README Understanding)"
 	@echo "make nlu-report  5-fold cross-validation and the figures of docs/nlu.md"
 	@echo "make lock   re-resolve requirements.in and requirements-dev.in into the two lock files (UPGRADE=1: newer versions)"
-	@echo "make bench  benchmark over REST against Rasa's starter assistant; updates the README table"
+	@echo "make bench  benchmark over REST against Rasa's starter assistant; updates the table in docs/performance.md"
 	@echo "make soak   10,000 messages with bad inputs: 5xx, lost conversations, memory growth"
 	@echo "make cluster  PostgreSQL + Redis + nginx + 2 action servers + 2 Rasa replicas, foreground"
 
@@ -85,12 +85,18 @@ test-unit: $(VENV)/.installed
 # 99.8%, names 98.4%) minus a small margin. A new set file in tests/privacy is picked up.
 REDACTION_SETS ?= $(sort $(wildcard tests/privacy/*.yml))
 REDACTION_FLOORS ?= recall=0.93,keep=0.98,recall_name=0.95
+# The blind set (tests/privacy/blind, frozen, never tuned on; run 2026-12-02 00:03 UTC: recall
+# 87.1%, names 82.8%, keep 98.4%) against floors just below that run. Raise, never lower.
+REDACTION_BLIND_FLOORS ?= recall=0.85,keep=0.97,recall_name=0.80
 test-redaction: $(VENV)/.installed
 	@mkdir -p results/redaction
 	for set in $(REDACTION_SETS); do \
 	  $(PY) scripts/evaluate_redaction.py $$set --floor "$(REDACTION_FLOORS)" \
 	    --json results/redaction/$$(basename $$set .yml).json || exit 1; \
 	done
+	cd tests/privacy/blind && sha256sum --quiet -c SHA256SUMS
+	$(PY) scripts/evaluate_redaction.py tests/privacy/blind/blind.yml --floor "$(REDACTION_BLIND_FLOORS)" \
+	  --json results/redaction/blind.json
 
 test-stories: train
 	$(RASA) test core --model $(MODEL) --stories tests/stories --e2e --fail-on-prediction-errors \
@@ -135,12 +141,12 @@ bench-staff: $(VENV)/.installed
 test-browser: train $(WIDGET_NPM)
 	LSE_MODEL=$(MODEL) $(PY) -m pytest -q tests/browser
 
-# ---- Performance and several replicas (bench/, cluster/; README "Performance") ------------
+# ---- Performance and several replicas (bench/, cluster/; docs/performance.md, docs/replicas.md) ------------
 # make bench: trains from scratch (timed), cold start, then per assistant: 1/10/50 concurrent
 # conversations of visitors who pause 1-3 s between messages (BENCH_SECONDS each: latency),
 # and 10/50 conversations without pauses (BENCH_SATURATE_SECONDS each: the most messages per
 # second), memory; the same for Rasa's starter assistant (rasa init) unless BASELINE=0;
-# prints the table, writes results/bench/*.json + .svg and the README table.
+# prints the table, writes results/bench/*.json + .svg and the table in docs/performance.md.
 BENCH_SECONDS ?= 60
 BENCH_LEVELS ?= 1,10,50
 BENCH_SATURATE ?= 10,50

@@ -1,6 +1,5 @@
 """Measuring tools: load benchmark against the real servers, soak run, profile of one
-message's path, and NLU/policy pipeline comparison. See README "Performance" and
-docs/performance.md.
+message's path, and NLU/policy pipeline comparison. See docs/performance.md.
 
     python -m bench run        # make bench / make bench-baseline
     python -m bench soak       # make soak

@@ -131,7 +131,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                              "directory, removed at the end)")
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench")
     parser.add_argument("--readme", action="store_true",
-                        help="put the table and the chart into README.md")
+                        help="put the table and the chart into docs/performance.md")
     args = parser.parse_args(argv)
     for model in (args.model, args.starter_model):
         if model and not Path(model).is_file():
