@@ -13,9 +13,10 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any
 
 import psutil
 import yaml
@@ -28,12 +29,12 @@ VENV_BIN = Path(sys.executable).parent
 RASA = str(VENV_BIN / "rasa")
 
 
-def base_env(**extra: str) -> Dict[str, str]:
+def base_env(**extra: str) -> dict[str, str]:
     return dict(os.environ, PYTHONPATH=str(ROOT), SQLALCHEMY_SILENCE_UBER_WARNING="1",
                 TF_CPP_MIN_LOG_LEVEL="3", RASA_TELEMETRY_ENABLED="false", **extra)
 
 
-def machine_info() -> Dict[str, Any]:
+def machine_info() -> dict[str, Any]:
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -79,8 +80,8 @@ class RssSampler:
     def __init__(self, pid: int, interval: float = 0.5,
                  progress: Callable[[], int] = lambda: 0) -> None:
         self.pid, self.interval, self.progress = pid, interval, progress
-        self.samples: List[Dict[str, float]] = []
-        self._task: Optional[asyncio.Task] = None
+        self.samples: list[dict[str, float]] = []
+        self._task: asyncio.Task | None = None
 
     def sample(self) -> int:
         rss = tree_rss(self.pid)
@@ -92,7 +93,7 @@ class RssSampler:
             self.sample()
             await asyncio.sleep(self.interval)
 
-    def __enter__(self) -> "RssSampler":
+    def __enter__(self) -> RssSampler:
         self._task = asyncio.get_running_loop().create_task(self._loop())
         return self
 
@@ -106,7 +107,7 @@ class RssSampler:
         return max((s["rss"] for s in self.samples), default=0)
 
 
-def train(cwd: Path, command: List[str], cache_dir: Path, log: Path) -> float:
+def train(cwd: Path, command: list[str], cache_dir: Path, log: Path) -> float:
     """Runs a training command with an empty Rasa cache ("from scratch"); wall seconds."""
     shutil.rmtree(cache_dir, ignore_errors=True)
     cache_dir.mkdir(parents=True)
@@ -139,8 +140,8 @@ class Running:
     rasa_pid: int
     cold_start_seconds: float
     stop: Callable[[], None]
-    other_pids: Dict[str, int] = field(default_factory=dict)
-    servers: Optional[Servers] = None  # ours: reads the tracker store (bench/soak.py)
+    other_pids: dict[str, int] = field(default_factory=dict)
+    servers: Servers | None = None  # ours: reads the tracker store (bench/soak.py)
 
 
 # ---- our assistant -------------------------------------------------------------------------
@@ -226,7 +227,7 @@ def start_starter(model: str, workdir: Path, sanic_workers: int = 1) -> Running:
     return Running("starter", url, process.pid, time.perf_counter() - started, stop)
 
 
-def new_workdir(keep_in: Optional[Path] = None) -> Path:
+def new_workdir(keep_in: Path | None = None) -> Path:
     if keep_in:
         keep_in.mkdir(parents=True, exist_ok=True)
         return keep_in

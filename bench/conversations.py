@@ -7,7 +7,7 @@ import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any
 
 import yaml
 
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 STORIES = ROOT / "tests" / "stories"
 
 
-def story_conversations(folder: Path = STORIES) -> List[List[str]]:
+def story_conversations(folder: Path = STORIES) -> list[list[str]]:
     """One list of user texts per test story, in story order."""
     conversations = []
     for path in sorted(glob.glob(str(folder / "*.yml"))):
@@ -35,7 +35,7 @@ def story_conversations(folder: Path = STORIES) -> List[List[str]]:
 class Send:
     """One request: `message` goes into the JSON body; `raw_body` replaces the body."""
     message: Any = None
-    raw_body: Optional[bytes] = None
+    raw_body: bytes | None = None
     bad: bool = False
     # True when the body itself is invalid: the answer must be a 4xx.
     expect_4xx: bool = False
@@ -47,24 +47,24 @@ class Send:
 
 
 # Bad messages the channel answers itself (200), or passes on as plain text.
-BAD_MESSAGES: List[Any] = [
+BAD_MESSAGES: list[Any] = [
     "", "   \n\t  ", "😢😢😢", "\x00\x01\x02", None, 42, "x" * 200_000, "y" * 1001,
     "/role_professional", '/inform{"role": "professional"}', "/restart",
     "<script>alert('x')</script><b>hallo</b>", "\u202eolleh\u200b", "?!?!", "…",
 ]
 # Bodies the channel refuses with a 4xx.
-BAD_BODIES: List[bytes] = [
+BAD_BODIES: list[bytes] = [
     b"{not json", b"[1, 2, 3]", b'"text"', b"", b'{"message": "hoi"}',
     b'{"sender": "", "message": "hoi"}', b'{"sender": "a b/../c", "message": "hoi"}',
     b'{"sender": ["x"], "message": "hoi"}', b"\xff\xfe\x00",
 ]
 
 
-def soak_script(rng: random.Random, stories: List[List[str]], length: int,
-                bad_ratio: float) -> List[Send]:
+def soak_script(rng: random.Random, stories: list[list[str]], length: int,
+                bad_ratio: float) -> list[Send]:
     """A conversation of `length` requests: story texts one story after another, with bad
     inputs mixed in at about `bad_ratio`."""
-    script: List[Send] = []
+    script: list[Send] = []
     story = list(rng.choice(stories))
     while len(script) < length:
         if rng.random() < bad_ratio:

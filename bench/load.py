@@ -8,8 +8,9 @@ import itertools
 import json
 import random
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Sequence
+from typing import Any
 
 import aiohttp
 import numpy
@@ -24,8 +25,8 @@ REQUEST_TIMEOUT = 30.0
 class Outcome:
     latency: float
     status: int  # 0: no HTTP answer (connection error, timeout)
-    replies: Optional[List[Dict[str, Any]]]
-    error: Optional[str] = None
+    replies: list[dict[str, Any]] | None
+    error: str | None = None
 
 
 async def send(session: aiohttp.ClientSession, url: str, sender: str, what: Send) -> Outcome:
@@ -50,14 +51,14 @@ def sender_id(prefix: str, *numbers: int) -> str:
     """A sender id the channel accepts: numbers kept apart by letters, so that no run of
     digits looks like a phone or account number (the channel refuses ids that redaction
     would change)."""
-    return prefix + "".join(f"{tag}{n}" for tag, n in zip("cvnmkq", numbers))
+    return prefix + "".join(f"{tag}{n}" for tag, n in zip("cvnmkq", numbers, strict=False))
 
 
 def random_prefix(rng: random.Random, length: int = 8) -> str:
     return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(length))
 
 
-def percentile_ms(latencies: Sequence[float], q: float) -> Optional[float]:
+def percentile_ms(latencies: Sequence[float], q: float) -> float | None:
     if not latencies:
         return None
     return float(numpy.percentile(numpy.asarray(latencies) * 1000.0, q))
@@ -73,8 +74,8 @@ class LevelStats:
     server_errors: int = 0
     empty_replies: int = 0
     conversations: int = 0
-    latencies: List[float] = field(default_factory=list)
-    error_kinds: Dict[str, int] = field(default_factory=dict)
+    latencies: list[float] = field(default_factory=list)
+    error_kinds: dict[str, int] = field(default_factory=dict)
 
     def add(self, outcome: Outcome, expect_reply: bool = True) -> None:
         self.messages += 1
@@ -93,7 +94,7 @@ class LevelStats:
             self.errors += 1
             self.error_kinds[problem] = self.error_kinds.get(problem, 0) + 1
 
-    def summary(self) -> Dict[str, Any]:
+    def summary(self) -> dict[str, Any]:
         return {
             "concurrency": self.concurrency,
             "think_ms": self.think_ms,
@@ -112,14 +113,14 @@ class LevelStats:
         }
 
 
-def _round(value: Optional[float]) -> Optional[float]:
+def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-async def run_level(url: str, conversations: List[List[str]], concurrency: int, seconds: float,
+async def run_level(url: str, conversations: list[list[str]], concurrency: int, seconds: float,
                     *, max_messages: int = 200_000, think_ms: float = 0.0, seed: int = 2026,
                     prefix: str = "bench",
-                    on_message: Optional[Callable[[int], None]] = None) -> LevelStats:
+                    on_message: Callable[[int], None] | None = None) -> LevelStats:
     """`concurrency` visitors, each playing conversations one after another (a new sender
     id for each) for `seconds`; stops early at `max_messages`."""
     stats = LevelStats(concurrency, think_ms)

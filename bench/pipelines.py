@@ -37,7 +37,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import numpy
 import yaml
@@ -57,7 +57,7 @@ ALL_VARIANTS = ["current", "diet", "current+ted", "current+ted+unexpected", "die
 DEV_SETS = ROOT / "tests" / "nlu" / "dev"
 
 
-def variant_config(base: Dict[str, Any], name: str, epochs: int) -> Dict[str, Any]:
+def variant_config(base: dict[str, Any], name: str, epochs: int) -> dict[str, Any]:
     config = copy.deepcopy(base)
     parts = name.split("+")
     if parts[0] == "diet":
@@ -97,13 +97,13 @@ def variant_config(base: Dict[str, Any], name: str, epochs: int) -> Dict[str, An
     return config
 
 
-def _run(command: List[str], log: Path, timeout: float = 3600) -> int:
+def _run(command: list[str], log: Path, timeout: float = 3600) -> int:
     with open(log, "ab") as handle:
         return subprocess.run(command, cwd=ROOT, env=base_env(), stdout=handle,
                               stderr=subprocess.STDOUT, timeout=timeout).returncode
 
 
-def nlu_accuracy(model: str, out: Path, log: Path) -> Dict[str, Any]:
+def nlu_accuracy(model: str, out: Path, log: Path) -> dict[str, Any]:
     _run([RASA, "test", "nlu", "--model", model, "--nlu", str(HELDOUT), "--out", str(out),
           "--no-plot", "--quiet"], log)
     report = json.loads((out / "intent_report.json").read_text())
@@ -111,7 +111,7 @@ def nlu_accuracy(model: str, out: Path, log: Path) -> Dict[str, Any]:
             "weighted_f1": round(report["weighted avg"]["f1-score"], 4)}
 
 
-def dev_figures(model: str, out: Path, log: Path) -> Dict[str, Any]:
+def dev_figures(model: str, out: Path, log: Path) -> dict[str, Any]:
     """Role, routing, danger and question figures on the development sets."""
     path = out / "dev.json"
     _run([str(assistants.VENV_BIN / "python"), "scripts/evaluate_sets.py", model, str(DEV_SETS),
@@ -127,7 +127,7 @@ def dev_figures(model: str, out: Path, log: Path) -> Dict[str, Any]:
             "questions_answered": round(figures.get("questions_answered", float("nan")), 3)}
 
 
-def failed_stories(model: str, out: Path, log: Path) -> Optional[int]:
+def failed_stories(model: str, out: Path, log: Path) -> int | None:
     _run([RASA, "test", "core", "--model", model, "--stories", str(ROOT / "tests" / "stories"),
           "--e2e", "--out", str(out), "--no-plot", "--quiet"], log)
     failed = out / "failed_test_stories.yml"
@@ -137,7 +137,7 @@ def failed_stories(model: str, out: Path, log: Path) -> Optional[int]:
     return len(data.get("stories") or []) if isinstance(data, dict) else 0
 
 
-def parse_latency(model: str, log: Path) -> Dict[str, float]:
+def parse_latency(model: str, log: Path) -> dict[str, float]:
     """NLU only, in a separate process: p50/p95 ms of agent.parse_message over held-out texts."""
     code = f"""
 import asyncio, json, time, logging, yaml
@@ -167,7 +167,7 @@ asyncio.run(main())
             "p95_ms": round(float(numpy.percentile(ms, 95)), 2)}
 
 
-def rest_latency(model: str, workdir: Path, seconds: float) -> Dict[str, Any]:
+def rest_latency(model: str, workdir: Path, seconds: float) -> dict[str, Any]:
     running = assistants.start_lse(model, workdir)
     rng = random.Random()
     try:
@@ -185,7 +185,7 @@ def rest_latency(model: str, workdir: Path, seconds: float) -> Dict[str, Any]:
         running.stop()
 
 
-def markdown(rows: List[Dict[str, Any]]) -> str:
+def markdown(rows: list[dict[str, Any]]) -> str:
     lines = ["| variant | held-out intent accuracy | weighted F1 | dev role / routing | "
              "dev danger recall (lowest kind) / false alarms | dev questions | failed test stories | "
              "train from scratch (s) | NLU parse p50 / p95 (ms) | REST p50 / p95 at 1 (ms) | "
@@ -211,7 +211,7 @@ def markdown(rows: List[Dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench pipelines", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--variants", default="current,diet,current+ted,current+ted+unexpected",
@@ -239,7 +239,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         config_path = vdir / "config.yml"
         config_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
         log = vdir / "log.txt"
-        row: Dict[str, Any] = {"variant": name, "config": str(config_path)}
+        row: dict[str, Any] = {"variant": name, "config": str(config_path)}
         print(f"{name}: training from scratch ...", flush=True)
         try:
             model, seconds = assistants.train_lse(vdir, config_path)

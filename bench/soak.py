@@ -11,8 +11,9 @@ import random
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any
 
 import aiohttp
 
@@ -24,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MB = 2**20
 
 
-def expected_text(message: Any, max_length: int) -> Optional[str]:
+def expected_text(message: Any, max_length: int) -> str | None:
     """The text the channel passes to Rasa for a message, or None when it answers itself."""
     from bot.lse.message_checks import check_message
 
@@ -32,8 +33,8 @@ def expected_text(message: Any, max_length: int) -> Optional[str]:
     return checked.text if checked.ok else None
 
 
-async def soak(url: str, events_of: Callable[[str], List[Dict[str, Any]]], pid: Optional[int],
-               args: argparse.Namespace) -> Dict[str, Any]:
+async def soak(url: str, events_of: Callable[[str], list[dict[str, Any]]], pid: int | None,
+               args: argparse.Namespace) -> dict[str, Any]:
     """Messages go to `url`; the stored events of a conversation come from `events_of(sender)`,
     which reads the tracker store's database (the Rasa HTTP API is off)."""
     from bot.lse.facts import load_facts
@@ -45,13 +46,13 @@ async def soak(url: str, events_of: Callable[[str], List[Dict[str, Any]]], pid: 
     run_id = random_prefix(random.Random())
     scripts = {sender_id(f"soak{run_id}", n): soak_script(rng, stories, length, args.bad_ratio)
                for n in range(args.conversations)}
-    expected: Dict[str, List[str]] = {sender: [] for sender in scripts}
-    unanswered: Dict[str, int] = {}
-    status_counts: Dict[str, int] = {}
-    problems: List[str] = []
-    silent: List[str] = []
+    expected: dict[str, list[str]] = {sender: [] for sender in scripts}
+    unanswered: dict[str, int] = {}
+    status_counts: dict[str, int] = {}
+    problems: list[str] = []
+    silent: list[str] = []
     done = {"messages": 0}
-    latencies: List[float] = []
+    latencies: list[float] = []
     queue: asyncio.Queue = asyncio.Queue()
     for sender in scripts:
         queue.put_nowait(sender)
@@ -100,7 +101,7 @@ async def soak(url: str, events_of: Callable[[str], List[Dict[str, Any]]], pid: 
         seconds = time.perf_counter() - started
 
         # Every conversation, as the tracker store has it (all sessions, all events).
-        lost: List[str] = []
+        lost: list[str] = []
         semaphore = asyncio.Semaphore(8)
 
         async def check(sender: str) -> None:
@@ -124,8 +125,12 @@ async def soak(url: str, events_of: Callable[[str], List[Dict[str, Any]]], pid: 
     transport_errors = sum(count for key, count in status_counts.items() if not key.isdigit())
     rss = _rss_growth(sampler.samples if sampler else [], done["messages"])
     latencies.sort()
-    pct = (lambda q: round(latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000, 1)
-           if latencies else None)
+
+    def pct(q: float) -> float | None:
+        if not latencies:
+            return None
+        return round(latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000, 1)
+
     return {
         "messages": done["messages"], "planned_messages": sum(map(len, scripts.values())),
         "conversations": len(played), "planned_conversations": len(scripts),
@@ -141,7 +146,7 @@ async def soak(url: str, events_of: Callable[[str], List[Dict[str, Any]]], pid: 
     }
 
 
-def _rss_growth(samples: List[Dict[str, float]], total: int) -> Dict[str, Any]:
+def _rss_growth(samples: list[dict[str, float]], total: int) -> dict[str, Any]:
     if not samples:
         return {}
     first = [s["rss"] for s in samples if s["messages"] <= 1000] or [samples[0]["rss"]]
@@ -156,7 +161,7 @@ def _rss_growth(samples: List[Dict[str, float]], total: int) -> Dict[str, Any]:
             "at_each_thousand_mb": by_thousand}
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench soak", description=__doc__)
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--conversations", type=int, default=500)
@@ -175,7 +180,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench")
     args = parser.parse_args(argv)
 
-    results: Dict[str, Any] = {"kind": "soak",
+    results: dict[str, Any] = {"kind": "soak",
                                "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                                "machine": assistants.machine_info(),
                                "settings": {k: str(v) if isinstance(v, Path) else v
@@ -213,7 +218,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     return 0 if results["passed"] else 1
 
 
-def _print(result: Dict[str, Any], passed: bool) -> None:
+def _print(result: dict[str, Any], passed: bool) -> None:
     rss = result["rss"]
     print(f"""
 Soak results

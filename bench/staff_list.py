@@ -30,9 +30,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
-
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any
 
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
@@ -56,10 +56,15 @@ FIRST_MESSAGES = {
 }
 
 
-def templates() -> Dict[str, List[Dict[str, Any]]]:
+def templates() -> dict[str, list[dict[str, Any]]]:
     """Event lists in Rasa's format (made with Rasa's classes), to copy and vary."""
-    from rasa.shared.core.events import (ActionExecuted, BotUttered, SessionStarted, SlotSet,
-                                         UserUttered)
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        BotUttered,
+        SessionStarted,
+        SlotSet,
+        UserUttered,
+    )
 
     def user(text: str, intent: str, confidence: float = 0.9) -> Any:
         parse = {"text": text, "intent": {"name": intent, "confidence": confidence},
@@ -116,7 +121,7 @@ def fill(tracker_db: Path, count: int, seed: int = 2026) -> int:
         " type_name varchar(255) not null, timestamp float, intent_name varchar(255),"
         " action_name varchar(255), data text)")
     connection.execute("create index if not exists ix_events_sender_id on events (sender_id)")
-    rows: List[Tuple] = []
+    rows: list[tuple] = []
     total = 0
     for number in range(count):
         roll = random.random()
@@ -207,7 +212,7 @@ def measure(client: Client, label: str, path: str, repeat: int, **params: Any) -
     return median
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--conversations", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=5)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from typing import Any, Dict
+from typing import Any
 
 LEFT_OUT = "[left out of the log]"
 
@@ -40,7 +40,7 @@ TEXT_FIELDS = frozenset({
 })
 
 
-def drop_text_fields(_logger: Any, _name: str, event_dict: Dict[str, Any]) -> Dict[str, Any]:
+def drop_text_fields(_logger: Any, _name: str, event_dict: dict[str, Any]) -> dict[str, Any]:
     """structlog processor: text-bearing fields are replaced by LEFT_OUT."""
     for key in TEXT_FIELDS.intersection(event_dict):
         if event_dict[key] is not None:

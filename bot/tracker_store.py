@@ -41,7 +41,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.constants import POSTGRESQL_SCHEMA
@@ -129,7 +129,7 @@ class LseSQLTrackerStore(SQLTrackerStore):
         self._deleted_before = sa.select(deleted_senders.c.deleted_before).where(
             deleted_senders.c.sender_id == sender)
 
-    def _checked(self, data: Dict[str, Any]) -> Dict[str, Any]:
+    def _checked(self, data: dict[str, Any]) -> dict[str, Any]:
         """A slot event with a value its categorical slot does not allow gets null."""
         if data.get("event") != "slot" or self.domain is None:
             return data
@@ -145,8 +145,8 @@ class LseSQLTrackerStore(SQLTrackerStore):
     def _rasa_code_needed() -> bool:
         return bool(os.environ.get(POSTGRESQL_SCHEMA))
 
-    async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool
-                        ) -> Optional[DialogueStateTracker]:
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool
+                        ) -> DialogueStateTracker | None:
         if self._rasa_code_needed():
             return await super()._retrieve(sender_id, fetch_events_from_all_sessions)
         statement = (self._events_all_sessions if fetch_events_from_all_sessions
@@ -175,8 +175,8 @@ class LseSQLTrackerStore(SQLTrackerStore):
                 # A tracker read before staff deleted its conversation: nothing of it is
                 # written back (the visitor's next message starts a new conversation).
                 return
-            rows: List[Dict[str, Any]] = []
-            for data, event in zip(new, itertools.islice(tracker.events, stored, None)):
+            rows: list[dict[str, Any]] = []
+            for data, event in zip(new, itertools.islice(tracker.events, stored, None), strict=False):
                 data = self._checked(data)
                 rows.append({
                     "sender_id": tracker.sender_id,

@@ -26,14 +26,14 @@ import secrets
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any
 
 from bot.lse.storage import PostgresConfig
 from servers import Servers, free_port, private_log
@@ -66,7 +66,7 @@ def _need(binary: str, package: str) -> str:
     return path
 
 
-def _service_user(name: str) -> Optional[pwd.struct_passwd]:
+def _service_user(name: str) -> pwd.struct_passwd | None:
     """The system user to run a service as when we are root; None: run as ourselves."""
     if os.geteuid() != 0:
         return None
@@ -76,18 +76,18 @@ def _service_user(name: str) -> Optional[pwd.struct_passwd]:
         return pwd.getpwnam("nobody")
 
 
-def _as_user(user: Optional[pwd.struct_passwd]) -> Dict[str, Any]:
+def _as_user(user: pwd.struct_passwd | None) -> dict[str, Any]:
     if user is None:
         return {}
     return {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}
 
 
-def _chown(path: Path, user: Optional[pwd.struct_passwd]) -> None:
+def _chown(path: Path, user: pwd.struct_passwd | None) -> None:
     if user is not None:
         os.chown(path, user.pw_uid, user.pw_gid)
 
 
-def _write_secret(path: Path, text: str, user: Optional[pwd.struct_passwd] = None) -> None:
+def _write_secret(path: Path, text: str, user: pwd.struct_passwd | None = None) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(text)
@@ -111,7 +111,7 @@ NGINX_CONN = 20
 
 
 def nginx_conf(prefix: Path, public_port: int, actions_port: int, rasa_ports: Sequence[int],
-               action_ports: Sequence[int], worker_user: Optional[pwd.struct_passwd],
+               action_ports: Sequence[int], worker_user: pwd.struct_passwd | None,
                upstream_header: bool) -> str:
     def servers(ports: Sequence[int]) -> str:
         # max_fails=1: after one failed attempt the replica is left out for 10 s.
@@ -240,21 +240,21 @@ http {{
 class Cluster:
     model: str
     replicas: int = 2
-    public_port: Optional[int] = None
-    base_dir: Optional[Path] = None
+    public_port: int | None = None
+    base_dir: Path | None = None
     keep: bool = False
     upstream_header: bool = False
     # Sanic workers per replica (SANIC_WORKERS); more than 1 needs the Redis lock store.
     sanic_workers: int = 1
-    extra_env: Dict[str, str] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     pg_port: int = 0
     redis_port: int = 0
     actions_port: int = 0
-    rasa_ports: List[int] = field(default_factory=list)
-    action_ports: List[int] = field(default_factory=list)
-    servers: List[Servers] = field(default_factory=list)
-    services: Dict[str, subprocess.Popen] = field(default_factory=dict)
+    rasa_ports: list[int] = field(default_factory=list)
+    action_ports: list[int] = field(default_factory=list)
+    servers: list[Servers] = field(default_factory=list)
+    services: dict[str, subprocess.Popen] = field(default_factory=dict)
     pg_password: str = ""
     pg_admin_password: str = ""
     redis_password: str = ""
@@ -290,7 +290,7 @@ class Cluster:
                                 dbname=dbname, connect_timeout=3)
 
     # ---- start -----------------------------------------------------------------------
-    def start(self, timeout: float = 240.0) -> "Cluster":
+    def start(self, timeout: float = 240.0) -> Cluster:
         started = time.monotonic()
         if self.base_dir is None:
             self.base_dir = Path(tempfile.mkdtemp(prefix="lse-cluster-"))
@@ -336,7 +336,7 @@ class Cluster:
             raise
         return self
 
-    def _popen(self, name: str, command: List[str], user=None, **kwargs) -> subprocess.Popen:
+    def _popen(self, name: str, command: list[str], user=None, **kwargs) -> subprocess.Popen:
         log = private_log(self.log_dir / f"{name}.log")
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                                    stdin=subprocess.DEVNULL, start_new_session=True,
@@ -378,9 +378,9 @@ class Cluster:
             try:
                 connection = self.pg_connect("postgres", admin=True)
                 break
-            except psycopg2.OperationalError:
+            except psycopg2.OperationalError as error:
                 if time.monotonic() > deadline:
-                    raise TimeoutError("PostgreSQL did not start")
+                    raise TimeoutError("PostgreSQL did not start") from error
                 time.sleep(0.2)
         connection.autocommit = True
         # The application role may log in and owns its two databases (so it creates the
@@ -458,7 +458,7 @@ class Cluster:
         return PostgresConfig(host=HOST, port=self.pg_port, user=PG_USER,
                               password=self.pg_password, db="rasa", staff_db="lse_staff")
 
-    def endpoints(self) -> Dict[str, Any]:
+    def endpoints(self) -> dict[str, Any]:
         """What differs from endpoints.yml besides the tracker store. Passwords stay in the
         environment: Rasa expands ${...} when it reads the endpoints file."""
         return {
@@ -480,7 +480,7 @@ class Cluster:
 
     def _start_replicas(self, timeout: float) -> None:
         self.servers = [self._replica(index) for index in range(self.replicas)]
-        errors: List[BaseException] = []
+        errors: list[BaseException] = []
 
         def start(servers: Servers) -> None:
             try:
@@ -516,7 +516,7 @@ class Cluster:
                 raise RuntimeError(f"{name} stopped (exit {process.returncode})")
 
     # ---- status and stop -------------------------------------------------------------
-    def dead(self) -> List[str]:
+    def dead(self) -> list[str]:
         dead = [name for name, process in self.services.items() if process.poll() is not None]
         for index, servers in enumerate(self.servers):
             dead += [f"replica {index} ({process.args[0].rsplit('/', 1)[-1]})"
@@ -547,7 +547,7 @@ class Cluster:
                     os.killpg(process.pid, stop_signal.get(name, signal.SIGTERM))
                 except ProcessLookupError:
                     pass
-        for name, process in self.services.items():
+        for process in self.services.values():
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
@@ -557,14 +557,14 @@ class Cluster:
         if self._made_base and not self.keep and self.base_dir is not None:
             shutil.rmtree(self.base_dir, ignore_errors=True)
 
-    def __enter__(self) -> "Cluster":
+    def __enter__(self) -> Cluster:
         return self.start()
 
     def __exit__(self, *_exc: Any) -> None:
         self.stop()
 
     # ---- reading the shared tracker store --------------------------------------------
-    def stored_events(self, sender_id: str) -> List[Tuple[str, Optional[str], Optional[str], str]]:
+    def stored_events(self, sender_id: str) -> list[tuple[str, str | None, str | None, str]]:
         """(type_name, intent_name, action_name, data) of one conversation, in stored order;
         `sender_id` is the client's id (stored as its HMAC)."""
         connection = self.pg_connect()

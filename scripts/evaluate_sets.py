@@ -27,7 +27,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 import yaml
 
@@ -78,11 +78,11 @@ TOPIC_INTENTS = {
 }
 
 
-def load(set_dir: Path, name: str) -> Optional[Dict[str, Any]]:
+def load(set_dir: Path, name: str) -> dict[str, Any] | None:
     paths = sorted(set_dir.glob(f"{name}*.yml"))
     if not paths:
         return None
-    merged: Dict[str, List[Any]] = defaultdict(list)
+    merged: dict[str, list[Any]] = defaultdict(list)
     for path in paths:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for key, value in data.items():
@@ -100,9 +100,9 @@ class Parser:
         import structlog  # Rasa logs each parsed text at debug level: keep it quiet here
 
         structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
-        self.times: List[float] = []
+        self.times: list[float] = []
 
-    def parse(self, text: str) -> Dict[str, Any]:
+    def parse(self, text: str) -> dict[str, Any]:
         from bot.lse.redaction import redact
 
         start = time.perf_counter()
@@ -111,7 +111,7 @@ class Parser:
         return result
 
 
-def intent_of(result: Dict[str, Any]) -> str:
+def intent_of(result: dict[str, Any]) -> str:
     return (result.get("intent") or {}).get("name") or "nlu_fallback"
 
 
@@ -119,15 +119,15 @@ def ratio(good: int, total: int) -> float:
     return good / total if total else float("nan")
 
 
-def evaluate(parser: Parser, set_dir: Path, show_errors: bool) -> Dict[str, Any]:
-    figures: Dict[str, Any] = {}
-    errors: List[Tuple[str, str, str]] = []
+def evaluate(parser: Parser, set_dir: Path, show_errors: bool) -> dict[str, Any]:
+    figures: dict[str, Any] = {}
+    errors: list[tuple[str, str, str]] = []
 
     roles = load(set_dir, "roles")
     if roles:
-        confusion: Dict[str, Counter] = defaultdict(Counter)
+        confusion: dict[str, Counter] = defaultdict(Counter)
         routed = routed_total = 0
-        by_lang: Dict[str, List[int]] = defaultdict(lambda: [0, 0])
+        by_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for item in roles["messages"]:
             intent = intent_of(parser.parse(item["text"]))
             predicted = assistant_role(intent, item["text"])
@@ -158,8 +158,8 @@ def evaluate(parser: Parser, set_dir: Path, show_errors: bool) -> Dict[str, Any]
 
     danger = load(set_dir, "danger")
     if danger:
-        found: Dict[str, List[int]] = defaultdict(lambda: [0, 0, 0])  # detected, right kind, all
-        by_signal: Dict[str, List[int]] = defaultdict(lambda: [0, 0])
+        found: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # detected, right kind, all
+        by_signal: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for item in danger["messages"]:
             intent = intent_of(parser.parse(item["text"]))
             kind = item["kind"]
@@ -208,7 +208,7 @@ def evaluate(parser: Parser, set_dir: Path, show_errors: bool) -> Dict[str, Any]
 
     questions = load(set_dir, "questions")
     if questions:
-        per_topic: Dict[str, List[int]] = defaultdict(lambda: [0, 0])
+        per_topic: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for item in questions["messages"]:
             intent = intent_of(parser.parse(item["text"]))
             ok = intent in TOPIC_INTENTS[item["topic"]]
@@ -231,7 +231,7 @@ def evaluate(parser: Parser, set_dir: Path, show_errors: bool) -> Dict[str, Any]
     return figures
 
 
-def check_floors(figures: Dict[str, Any], floors: Dict[str, float]) -> List[str]:
+def check_floors(figures: dict[str, Any], floors: dict[str, float]) -> list[str]:
     failed = []
     for name, floor in floors.items():
         if name == "false_positive_rate":

@@ -14,7 +14,7 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "nlu.md"
@@ -26,12 +26,16 @@ def pct(value: Any) -> str:
     return "–" if value is None else f"{100 * value:.1f}%"
 
 
-def sets_table(blind: Dict[str, Any], dev: Dict[str, Any]) -> List[str]:
+def sets_table(blind: dict[str, Any], dev: dict[str, Any]) -> list[str]:
     def row(name: str, pick) -> str:
         return f"| {name} | {pick(blind)} | {pick(dev)} |"
 
-    recall = lambda figures, kind: pct((figures.get("danger_recall") or {}).get(kind))
-    right = lambda figures, kind: pct((figures.get("danger_right_number") or {}).get(kind))
+    def recall(figures, kind):
+        return pct((figures.get("danger_recall") or {}).get(kind))
+
+    def right(figures, kind):
+        return pct((figures.get("danger_right_number") or {}).get(kind))
+
     return [
         "| figure | blind sets (`tests/nlu/blind`) | development set 3 (`tests/nlu/dev3`, tuned on) |",
         "|---|--:|--:|",
@@ -52,7 +56,7 @@ def sets_table(blind: Dict[str, Any], dev: Dict[str, Any]) -> List[str]:
     ]
 
 
-def breakdown(blind: Dict[str, Any]) -> List[str]:
+def breakdown(blind: dict[str, Any]) -> list[str]:
     lines = ["Danger recall on the blind set by kind, signal and language:", "",
              "| kind / signal / language | recall |", "|---|--:|"]
     for key, value in sorted((blind.get("danger_recall_by_signal") or {}).items()):
@@ -72,7 +76,7 @@ def breakdown(blind: Dict[str, Any]) -> List[str]:
     return lines
 
 
-def cross_validation(cv_dir: Path) -> List[str]:
+def cross_validation(cv_dir: Path) -> list[str]:
     report = json.loads((cv_dir / "intent_report.json").read_text(encoding="utf-8"))
     errors = json.loads((cv_dir / "intent_errors.json").read_text(encoding="utf-8"))
     lines = [f"5-fold cross-validation on `bot/data/nlu` (all components, the danger screen "

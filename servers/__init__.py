@@ -23,17 +23,18 @@ import datetime
 import os
 import secrets
 import shutil
-import stat
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any
 
 import yaml
 
@@ -121,13 +122,13 @@ def private_log(path: Path):
 
 
 def rotate_logs(log_dir: Path, keep_days: int = LOG_RETENTION_DAYS,
-                now: Optional[float] = None) -> List[Path]:
+                now: float | None = None) -> list[Path]:
     """Rotates every non-empty `*.log` whose content is more than a day old (copied to
     `<name>.<UTC time>`, then truncated in place: the servers write with O_APPEND, so they
     go on at the new end) and removes rotated logs older than `keep_days`. Returns the
     files removed."""
     now = time.time() if now is None else now
-    removed: List[Path] = []
+    removed: list[Path] = []
     if not log_dir.exists():
         return removed
     for log in sorted(log_dir.glob("*.log")):
@@ -173,7 +174,7 @@ def _mark_log_start(log: Path, when: float) -> None:
     os.utime(marker, (when, when))
 
 
-def wait_for(url: str, timeout: float, processes: List[subprocess.Popen]) -> None:
+def wait_for(url: str, timeout: float, processes: list[subprocess.Popen]) -> None:
     """Waits until `url` answers 200; fails early when one of `processes` has stopped."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -197,28 +198,28 @@ class Servers:
     action_port: int = 5055
     host: str = "127.0.0.1"
     # Port of the web app (widget demo page and staff app); None: do not start it.
-    web_port: Optional[int] = None
-    tracker_db: Optional[str] = None
+    web_port: int | None = None
+    tracker_db: str | None = None
     # SQLite file of the staff app; default: staff.db beside an explicit tracker_db, else
     # var/staff.db (or LSE_STAFF_DB).
-    staff_db: Optional[str] = None
+    staff_db: str | None = None
     # PostgreSQL for conversations and staff data. Default: from the LSE_PG_* variables when
     # no explicit tracker_db is given; an explicit tracker_db always means SQLite.
-    postgres: Optional[PostgresConfig] = None
+    postgres: PostgresConfig | None = None
     log_dir: Path = ROOT / "var" / "log"
-    extra_env: Dict[str, str] = field(default_factory=dict)
+    extra_env: dict[str, str] = field(default_factory=dict)
     # Sections that replace those of endpoints.yml, e.g. {"tracker_store": {...},
     # "lock_store": {...}, "action_endpoint": {...}} (cluster/ uses PostgreSQL and Redis).
-    endpoints: Dict[str, Any] = field(default_factory=dict)
+    endpoints: dict[str, Any] = field(default_factory=dict)
     # The Rasa HTTP API: off unless a caller needs it (then on `host`, with the token of
     # var/rasa_api_token, which the Rasa process reads itself).
     enable_api: bool = False
     # File with the secret that turns a client's session id into the stored conversation
     # id (bot/lse/sender_ids.py); every replica of one deployment needs the same one.
     sender_secret_file: Path = SENDER_SECRET_FILE
-    processes: List[subprocess.Popen] = field(default_factory=list)
+    processes: list[subprocess.Popen] = field(default_factory=list)
     token: str = ""
-    _temp_files: List[str] = field(default_factory=list)
+    _temp_files: list[str] = field(default_factory=list)
 
     @property
     def rasa_url(self) -> str:
@@ -238,13 +239,13 @@ class Servers:
         return self.processes[1]
 
     @property
-    def web_origins(self) -> List[str]:
+    def web_origins(self) -> list[str]:
         """The web app's own pages (the widget demo): the sites that may embed the chat
         when LSE_ALLOWED_ORIGINS is not set."""
         port = self.web_port or 8000
         return [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
 
-    def allowed_origins(self, env: Dict[str, str]) -> List[str]:
+    def allowed_origins(self, env: dict[str, str]) -> list[str]:
         """LSE_ALLOWED_ORIGINS of `env` (bot/lse/origins.py), else the web app's own pages."""
         from bot.lse import origins
 
@@ -266,17 +267,17 @@ class Servers:
         self._temp_files.append(handle.name)
         return handle.name
 
-    def _postgres(self) -> Optional[PostgresConfig]:
+    def _postgres(self) -> PostgresConfig | None:
         if self.postgres is not None:
             return self.postgres
         if self.tracker_db:
             return None
         return PostgresConfig.from_env()
 
-    def _tracker_db(self) -> Optional[str]:
+    def _tracker_db(self) -> str | None:
         return self.tracker_db or os.environ.get("LSE_TRACKER_DB") or None
 
-    def _storage_env(self, env: Dict[str, str]) -> Dict[str, str]:
+    def _storage_env(self, env: dict[str, str]) -> dict[str, str]:
         """The environment of the servers, with the storage they must use (and only that)."""
         env = {key: value for key, value in env.items() if key not in PG_VARIABLES}
         postgres = self._postgres()
@@ -301,7 +302,7 @@ class Servers:
             env={sender_ids.SECRET_FILE_VARIABLE: str(self.sender_secret_file)})
         return sender_ids.stored_id(client_id, secret)
 
-    def tracker_events(self, client_id: str) -> List[Dict[str, Any]]:
+    def tracker_events(self, client_id: str) -> list[dict[str, Any]]:
         """Every stored event of a conversation, read from the tracker store's database
         (the HTTP API is off): for tests and the soak."""
         import json
@@ -323,7 +324,7 @@ class Servers:
             engine.dispose()
         return [json.loads(row[0]) for row in rows]
 
-    def _private_paths(self) -> List[Path]:
+    def _private_paths(self) -> list[Path]:
         paths = [VAR, self.log_dir]
         for db in (self._tracker_db(), self.staff_db or os.environ.get("LSE_STAFF_DB")):
             if db:
@@ -332,7 +333,7 @@ class Servers:
                           db.with_name(db.name + "-journal")]
         return paths
 
-    def start(self, timeout: float = 180.0) -> "Servers":
+    def start(self, timeout: float = 180.0) -> Servers:
         private_dir(VAR)
         private_dir(self.log_dir)
         make_private(*self._private_paths())
@@ -442,7 +443,7 @@ The LSE assistant is running.
   Socket.io:        {servers.rasa_url}/socket.io
   Logs:             {servers.log_dir}
 Press Ctrl+C to stop.""", flush=True)
-    def problem() -> Optional[str]:
+    def problem() -> str | None:
         for process in servers.processes:
             if process.poll() is not None:
                 return f"A server stopped (exit {process.returncode}); see the logs."
@@ -451,8 +452,8 @@ Press Ctrl+C to stop.""", flush=True)
     run_until_stopped(problem, servers.stop, servers.log_dir)
 
 
-def run_until_stopped(problem: Callable[[], Optional[str]], stop: Callable[[], None],
-                      log_dir: Optional[Path] = None) -> None:
+def run_until_stopped(problem: Callable[[], str | None], stop: Callable[[], None],
+                      log_dir: Path | None = None) -> None:
     """Waits for Ctrl+C or SIGTERM, or until `problem()` says something went wrong; then
     calls `stop()`. Rotates the logs in `log_dir` once an hour (`rotate_logs`). Used by
     `make run` and `make cluster`."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, List, Optional, Sequence, Tuple
 
 import pytest
 
@@ -17,7 +17,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 @contextmanager
-def chromium() -> Iterator["object"]:
+def chromium() -> Iterator[object]:
     """Debian's Chromium through Playwright: no browser is downloaded at test time."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is missing at {CHROMIUM}: apt-get install chromium")
@@ -33,9 +33,9 @@ def chromium() -> Iterator["object"]:
 
 async def socketio_conversation(url: str, messages: Sequence[str],
                                 transports: Sequence[str] = ("websocket",),
-                                session_id: Optional[str] = None,
+                                session_id: str | None = None,
                                 origin: str = "http://localhost:8000",
-                                ) -> Tuple[str, List[list], str]:
+                                ) -> tuple[str, list[list], str]:
     """Talks to the socketio channel as the widget does. Returns the session id, the bot
     messages received after each visitor message, and the transport used at the end."""
     import socketio

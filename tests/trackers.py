@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -16,7 +16,7 @@ def _slots():
     return Domain.load(str(ROOT / "domain.yml")).slots
 
 
-def stored_tracker(servers: Any, client_id: str) -> Dict[str, Any]:
+def stored_tracker(servers: Any, client_id: str) -> dict[str, Any]:
     """`servers` is a `servers.Servers`; `client_id` the REST sender or the
     socket.io session id the client used."""
     from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity

@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Tuple
 
 from bot.lse import origins
 from bot.lse.storage import PostgresConfig, staff_db_path, tracker_db_path
@@ -26,7 +25,7 @@ class Settings:
     rasa_internal_url: str = "http://127.0.0.1:5005"
     # The sites that may embed the widget (LSE_ALLOWED_ORIGINS, bot/lse/origins.py): the /api
     # CORS answers here, and the socket.io channel's allow-list in the Rasa server.
-    allowed_origins: Tuple[str, ...] = origins.DEFAULT_ORIGINS
+    allowed_origins: tuple[str, ...] = origins.DEFAULT_ORIGINS
     var_dir: Path = field(default=ROOT / "var")
     # Where servers/ writes and rotates the logs; the purge removes old ones.
     log_dir: Path = field(default=ROOT / "var" / "log")
@@ -34,7 +33,7 @@ class Settings:
     # PostgreSQL when LSE_PG_HOST is set), sessions, login limits, background jobs.
     tracker_db: Path = field(default_factory=tracker_db_path)
     staff_db: Path = field(default_factory=staff_db_path)
-    postgres: Optional[PostgresConfig] = None
+    postgres: PostgresConfig | None = None
     staff_session_idle_seconds: int = 30 * 60
     staff_login_failures_per_user: int = 5
     staff_login_failures_per_ip: int = 20
@@ -52,7 +51,7 @@ class Settings:
     forwarded_secret: str = field(default="", repr=False)
 
     @classmethod
-    def from_env(cls) -> "Settings":
+    def from_env(cls) -> Settings:
         defaults = cls()
         return cls(
             host=os.environ.get("LSE_WEB_HOST", defaults.host),

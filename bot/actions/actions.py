@@ -4,7 +4,8 @@ from __future__ import annotations
 import abc
 import datetime as dt
 import logging
-from typing import Any, Callable, Dict, List, Optional, Text
+from collections.abc import Callable
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, Restarted, SessionStarted, SlotSet
@@ -32,11 +33,11 @@ def language_of(tracker: Tracker) -> str:
     return normalise_language(tracker.get_slot("language"))
 
 
-def latest_intent(tracker: Tracker) -> Optional[str]:
+def latest_intent(tracker: Tracker) -> str | None:
     return (tracker.latest_message or {}).get("intent", {}).get("name")
 
 
-def latest_danger(tracker: Tracker) -> Dict[str, Any]:
+def latest_danger(tracker: Tracker) -> dict[str, Any]:
     """The danger screen's verdict on the latest message (bot/nlu/danger_screen.py)."""
     danger = (tracker.latest_message or {}).get("danger")
     return danger if isinstance(danger, dict) else {}
@@ -46,10 +47,10 @@ class FactsAction(Action, metaclass=abc.ABCMeta):
     """An action that knows the LSE facts; tests may pass their own facts."""
 
     @abc.abstractmethod
-    def name(self) -> Text:
+    def name(self) -> str:
         """The action's name in domain.yml."""
 
-    def __init__(self, facts: Optional[Facts] = None) -> None:
+    def __init__(self, facts: Facts | None = None) -> None:
         super().__init__()
         self._facts = facts
 
@@ -58,8 +59,8 @@ class FactsAction(Action, metaclass=abc.ABCMeta):
         return self._facts or default_facts()
 
     def say(self, dispatcher: CollectingDispatcher, key: str, language: str,
-            button_keys: Optional[List[str]] = None, **extra: str) -> None:
-        kwargs: Dict[str, Any] = {"text": render(key, language, self.facts, **extra)}
+            button_keys: list[str] | None = None, **extra: str) -> None:
+        kwargs: dict[str, Any] = {"text": render(key, language, self.facts, **extra)}
         if button_keys:
             kwargs["buttons"] = buttons(button_keys, language)
         dispatcher.utter_message(**kwargs)
@@ -75,15 +76,15 @@ class ActionSessionStart(FactsAction):
     after the crisis text.
     """
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_session_start"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+                  domain: dict[str, Any]) -> list[EventType]:
         metadata = tracker.get_slot("session_started_metadata") or {}
         metadata = metadata if isinstance(metadata, dict) else {}
         language = normalise_language(metadata.get("language"))
-        events: List[EventType] = [SessionStarted(), SlotSet("language", language)]
+        events: list[EventType] = [SessionStarted(), SlotSet("language", language)]
         if crisis.first_message_is_danger(metadata):
             events.append(SlotSet("intro_pending", True))
         else:
@@ -94,15 +95,15 @@ class ActionSessionStart(FactsAction):
 class ActionOfferContact(FactsAction):
     """Phone or e-mail, depending on whether the LSE is open right now (Dutch time)."""
 
-    def __init__(self, clock: Clock = utc_now, facts: Optional[Facts] = None) -> None:
+    def __init__(self, clock: Clock = utc_now, facts: Facts | None = None) -> None:
         super().__init__(facts)
         self.clock = clock
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_offer_contact"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+                  domain: dict[str, Any]) -> list[EventType]:
         language = language_of(tracker)
         now = self.clock()
         state = opening_hours.status(now, self.facts)
@@ -137,7 +138,7 @@ class _CrisisAction(FactsAction):
         language = language_of(tracker)
         kind = self.crisis_kind(tracker)
         self.say(dispatcher, crisis.TEXT_FOR_KIND[kind], language)
-        events: List[EventType] = [SlotSet("crisis", kind)]
+        events: list[EventType] = [SlotSet("crisis", kind)]
         if tracker.get_slot("intro_pending"):
             self.say(dispatcher, "intro_short", language)
             events.append(SlotSet("intro_pending", None))
@@ -149,7 +150,7 @@ class ActionWarnDanger(_CrisisAction):
 
     intent_kind = crisis.HARM_OTHERS
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_warn_danger"
 
 
@@ -158,7 +159,7 @@ class ActionWarnSuicide(_CrisisAction):
 
     intent_kind = crisis.SUICIDE
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_warn_suicide"
 
 
@@ -166,7 +167,7 @@ class ActionCrisisFollowup(FactsAction):
     """A "ja", "wat moet ik doen" or "ik durf niet te bellen" right after a crisis text:
     the right number again with one calm next step, never the role menu."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_crisis_followup"
 
     async def run(self, dispatcher, tracker, domain):
@@ -178,7 +179,7 @@ class ActionCrisisFollowup(FactsAction):
 class ActionClarify(FactsAction):
     """One clarifying question, the role buttons and the contact details."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_clarify"
 
     async def run(self, dispatcher, tracker, domain):
@@ -190,7 +191,7 @@ class ActionClarify(FactsAction):
 class ActionOfferMore(FactsAction):
     """After a service explanation: offer other help or contact; remember the role."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_offer_more"
 
     async def run(self, dispatcher, tracker, domain):
@@ -207,7 +208,7 @@ class ActionExplainFamilySupport(FactsAction):
     """For someone worried about a relative, friend or neighbour: call or mail (with the
     number and hours), families do not pay, Familieondersteuning; buttons for more."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_explain_family_support"
 
     async def run(self, dispatcher, tracker, domain):
@@ -219,7 +220,7 @@ class ActionExplainFamilySupport(FactsAction):
 class ActionListServices(FactsAction):
     """Buttons for the services that fit the visitor's role."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_list_services"
 
     async def run(self, dispatcher, tracker, domain):
@@ -241,7 +242,7 @@ class _SayText(FactsAction, metaclass=abc.ABCMeta):
 class ActionExplainPrivacy(_SayText):
     text_key = "privacy"
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_explain_privacy"
 
 
@@ -250,7 +251,7 @@ class ActionExplainInformationSharing(_SayText):
 
     text_key = "information_sharing"
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_explain_information_sharing"
 
 
@@ -259,14 +260,14 @@ class ActionExplainPractical(_SayText):
 
     text_key = "practical_unknown"
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_explain_practical"
 
 
 class ActionGiveWebsite(_SayText):
     text_key = "website"
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_give_website"
 
 
@@ -278,7 +279,7 @@ class ActionStartOver(FactsAction):
     which looped into the fallback (found by the soak run).
     """
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_start_over"
 
     async def run(self, dispatcher, tracker, domain):

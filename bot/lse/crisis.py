@@ -10,7 +10,8 @@ whether it is imminent; the classifier's danger intent says at least harm to oth
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 from bot.lse.danger_screen import HARM_OTHERS, SUICIDE, THREATENED
 
@@ -32,7 +33,7 @@ FOLLOWUP_FOR_KIND = {
 }
 
 
-def crisis_kind(intent_kind: str, danger: Optional[Mapping[str, Any]]) -> str:
+def crisis_kind(intent_kind: str, danger: Mapping[str, Any] | None) -> str:
     """The crisis kind for a danger intent (`intent_kind`: SUICIDE or HARM_OTHERS) and the
     screen's verdict on the same message (its `as_dict()`, or empty)."""
     danger = danger or {}
@@ -44,12 +45,12 @@ def crisis_kind(intent_kind: str, danger: Optional[Mapping[str, Any]]) -> str:
     return HARM_OTHERS
 
 
-def normalise_kind(kind: Optional[str]) -> str:
+def normalise_kind(kind: str | None) -> str:
     """A stored crisis kind, or harm to others (112 first) when it is unknown."""
     return kind if kind in CRISIS_KINDS else HARM_OTHERS
 
 
-def first_message_is_danger(metadata: Optional[Mapping[str, Any]]) -> bool:
+def first_message_is_danger(metadata: Mapping[str, Any] | None) -> bool:
     """True when the channel's danger screen found danger in the message that starts the
     session (the channel adds the key `danger` with the kind)."""
     return bool(metadata) and metadata.get("danger") in (SUICIDE, HARM_OTHERS, THREATENED)

@@ -14,8 +14,8 @@ import math
 import pickle
 import re
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -68,7 +68,7 @@ class _FastScorer:
         self.word_range = words.ngram_range
 
     @staticmethod
-    def _table(vectorizer, coef, offset: int) -> Dict[str, Tuple[float, Tuple[float, ...]]]:
+    def _table(vectorizer, coef, offset: int) -> dict[str, tuple[float, tuple[float, ...]]]:
         """term -> (idf, the coefficients of each class times idf)."""
         idf = vectorizer.idf_
         table = {}
@@ -77,7 +77,7 @@ class _FastScorer:
             table[term] = (weight, tuple(float(row[offset + index]) * weight for row in coef))
         return table
 
-    def _char_ngrams(self, text: str) -> List[str]:
+    def _char_ngrams(self, text: str) -> list[str]:
         low, high = self.char_range
         grams = []
         for word in text.split():
@@ -86,7 +86,7 @@ class _FastScorer:
                 grams.extend(padded[i:i + n] for i in range(len(padded) - n + 1))
         return grams
 
-    def _word_ngrams(self, text: str) -> List[str]:
+    def _word_ngrams(self, text: str) -> list[str]:
         tokens = _WORD_TOKEN.findall(text)
         low, high = self.word_range
         grams = []
@@ -95,7 +95,7 @@ class _FastScorer:
         return grams
 
     @staticmethod
-    def _add(scores: List[float], grams: List[str], table) -> None:
+    def _add(scores: list[float], grams: list[str], table) -> None:
         found = [(table[gram], 1.0 + math.log(count)) for gram, count in Counter(grams).items()
                  if gram in table]
         if not found:
@@ -104,7 +104,7 @@ class _FastScorer:
         for k in range(len(scores)):
             scores[k] += sum(entry[1][k] * tf for entry, tf in found) / norm
 
-    def probabilities(self, text: str) -> Dict[str, float]:
+    def probabilities(self, text: str) -> dict[str, float]:
         scores = list(self.intercept)
         self._add(scores, self._char_ngrams(text), self.chars)
         self._add(scores, self._word_ngrams(text), self.words)
@@ -114,20 +114,20 @@ class _FastScorer:
         top = max(scores)
         exps = [math.exp(score - top) for score in scores]
         total = sum(exps)
-        return {name: value / total for name, value in zip(self.classes, exps)}
+        return {name: value / total for name, value in zip(self.classes, exps, strict=True)}
 
 
 class DangerModel:
-    def __init__(self, pipeline: Optional[Pipeline] = None) -> None:
+    def __init__(self, pipeline: Pipeline | None = None) -> None:
         self.pipeline = pipeline
         self._scorer = _FastScorer(pipeline) if pipeline is not None else None
 
     @classmethod
-    def fit(cls, examples: Iterable[Tuple[str, Optional[str]]], seed: int = 2026,
-            c: float = 4.0) -> "DangerModel":
+    def fit(cls, examples: Iterable[tuple[str, str | None]], seed: int = 2026,
+            c: float = 4.0) -> DangerModel:
         """`examples`: (text, intent) pairs of the training data."""
-        texts: List[str] = []
-        labels: List[str] = []
+        texts: list[str] = []
+        labels: list[str] = []
         for text, intent in examples:
             texts.append(normalise(text))
             labels.append(CLASS_OF_INTENT.get(intent or "", NONE))
@@ -135,7 +135,7 @@ class DangerModel:
             return cls(None)
         return cls(_pipeline(seed, c).fit(texts, labels))
 
-    def predict(self, text: str) -> Optional[ModelVerdict]:
+    def predict(self, text: str) -> ModelVerdict | None:
         if self._scorer is None:
             return None
         p = self._scorer.probabilities(normalise(text))
@@ -143,13 +143,13 @@ class DangerModel:
         return ModelVerdict(p_danger=1.0 - p.get(NONE, 0.0),
                             kind=SUICIDE if suicide >= harm else HARM_OTHERS)
 
-    def predict_many(self, texts: Sequence[str]) -> List[Optional[ModelVerdict]]:
+    def predict_many(self, texts: Sequence[str]) -> list[ModelVerdict | None]:
         """With scikit-learn itself (for tests and batch evaluation)."""
         if self.pipeline is None:
             return [None for _ in texts]
         classes = list(self.pipeline.classes_)
         rows = self.pipeline.predict_proba([normalise(text) for text in texts])
-        verdicts: List[Optional[ModelVerdict]] = []
+        verdicts: list[ModelVerdict | None] = []
         for row in rows:
             p = {name: float(row[classes.index(name)]) if name in classes else 0.0
                  for name in CLASSES}
@@ -161,5 +161,5 @@ class DangerModel:
         return pickle.dumps(self.pipeline)
 
     @classmethod
-    def loads(cls, data: bytes) -> "DangerModel":
+    def loads(cls, data: bytes) -> DangerModel:
         return cls(pickle.loads(data))  # noqa: S301 - our own model file, written at training

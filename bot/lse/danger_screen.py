@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 from rapidfuzz.distance import DamerauLevenshtein
 
@@ -49,9 +49,9 @@ INTENT_FOR_KIND = {SUICIDE: "danger_suicide", HARM_OTHERS: "danger_acute",
 class DangerSignal:
     """The screen's verdict on one message. `cues` names what matched, never the text."""
 
-    kind: Optional[str] = None
+    kind: str | None = None
     imminent: bool = False
-    cues: Tuple[str, ...] = field(default_factory=tuple)
+    cues: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def found(self) -> bool:
@@ -62,7 +62,7 @@ class DangerSignal:
         """No danger, and a benign reading of danger words was recognised."""
         return self.kind is None and any(cue.startswith(BENIGN_PREFIX) for cue in self.cues)
 
-    def as_dict(self) -> Dict[str, object]:
+    def as_dict(self) -> dict[str, object]:
         return {"kind": self.kind, "imminent": self.imminent, "cues": list(self.cues)}
 
 
@@ -128,7 +128,7 @@ def normalise(text: str) -> str:
     text = _APOSTROPHES.sub("", text)
     text = _NON_WORD.sub(" ", text)
     text = _REPEATS.sub(r"\1\1", text)
-    tokens: List[str] = []
+    tokens: list[str] = []
     for token in text.split():
         token = _TOKEN_MAP.get(token, token)
         tokens.extend(_fix_token(part) for part in token.split())
@@ -155,7 +155,7 @@ def _phrase(phrase: str) -> str:
 
 # For each pattern: the words one of which must be in a message for it to match (each
 # phrase's longest literal word; a "*" word as a prefix). Lets screen() skip the patterns.
-_KEYS: Dict[int, Tuple[FrozenSet[str], Tuple[str, ...]]] = {}
+_KEYS: dict[int, tuple[frozenset[str], tuple[str, ...]]] = {}
 
 
 def _key_word(phrase: str) -> str:
@@ -163,7 +163,7 @@ def _key_word(phrase: str) -> str:
     return max(words, key=lambda word: len(word.rstrip("*")) + (0 if word.endswith("*") else 0.5))
 
 
-def _group(*phrases: str) -> "re.Pattern[str]":
+def _group(*phrases: str) -> re.Pattern[str]:
     body = "|".join(_phrase(p) for p in phrases)
     pattern = re.compile(r"(?:%s)(?= )" % body)
     keys = [_key_word(phrase) for phrase in phrases]
@@ -172,7 +172,7 @@ def _group(*phrases: str) -> "re.Pattern[str]":
     return pattern
 
 
-def _may_match(pattern: "re.Pattern[str]", tokens: FrozenSet[str]) -> bool:
+def _may_match(pattern: re.Pattern[str], tokens: frozenset[str]) -> bool:
     exact, prefixes = _KEYS[id(pattern)]
     if exact & tokens:
         return True
@@ -185,7 +185,7 @@ _HEIGHTS = ("flat", "dak", "brug", "gebouw", "balkon", "hoogte", "parkeergarage"
             "klif", "viaduct", "verdieping", "raam", "building", "bridge", "roof", "rooftop",
             "balcony", "cliff", "tower", "floor", "window")
 
-CUES: Dict[str, "re.Pattern[str]"] = {
+CUES: dict[str, re.Pattern[str]] = {
     # -- suicide -------------------------------------------------------------------------
     "suicide_word": _group(
         "zelfmoord", "zelfmoorden", "zelfmoordgedachte*", "zelfmoordpoging*", "zelfdoding",
@@ -728,7 +728,7 @@ def _has(cue: str, text: str) -> bool:
     return CUES[cue].search(text) is not None
 
 
-def _found(text: str, names: Iterable[str]) -> FrozenSet[str]:
+def _found(text: str, names: Iterable[str]) -> frozenset[str]:
     tokens = frozenset(text.split())
     return frozenset(name for name in names
                      if _may_match(CUES[name], tokens) and _has(name, text))
@@ -756,8 +756,8 @@ def _screen_normalised(text: str) -> DangerSignal:
     suicide_imminent_cues = cues & {"now", "at_hand", "now_weak"}
 
     # Suicide, of the writer or of someone else.
-    suicide: List[str] = []
-    benign: List[str] = []
+    suicide: list[str] = []
+    benign: list[str] = []
     if suicide_cues and not (_PAST_SUICIDE.search(text) and not (cues & {"death_wish", "now"})):
         suicide.append("suicide_word")
     elif suicide_cues:
@@ -790,7 +790,7 @@ def _screen_normalised(text: str) -> DangerSignal:
         suicide.append("self_cut")
 
     # Harm to others.
-    harm: List[str] = []
+    harm: list[str] = []
     media_or_past = "media_or_past" in cues and not (cues & {"now", "at_hand"})
     if "attack_plan" in cues and not media_or_past:
         harm.append("attack_plan")
@@ -854,7 +854,7 @@ def _screen_normalised(text: str) -> DangerSignal:
                         cues=tuple(matched + sorted(imminent_cues)))
 
 
-def imminence_cues(text: str) -> Tuple[str, ...]:
+def imminence_cues(text: str) -> tuple[str, ...]:
     """The imminence cues of a message (a time, the means at hand, a plan), for a danger the
     statistical model found where no cue group did."""
     norm = normalise(text)[:4000]

@@ -12,7 +12,6 @@ import re
 import threading
 from collections import OrderedDict
 from functools import lru_cache
-from typing import Optional
 
 from lingua import Language, LanguageDetectorBuilder
 
@@ -46,11 +45,11 @@ def warm_up() -> None:
 
 
 _CACHE_SIZE = 256
-_cache: "OrderedDict[bytes, Optional[str]]" = OrderedDict()
+_cache: OrderedDict[bytes, str | None] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
-def detect_language(text: str) -> Optional[str]:
+def detect_language(text: str) -> str | None:
     """'nl', 'en', or None when the text is too short or too unclear to say.
 
     Cached: the channel (for the opening) and the NLU component ask for the same
@@ -69,7 +68,7 @@ def detect_language(text: str) -> Optional[str]:
     return result
 
 
-def _detect(text: str) -> Optional[str]:
+def _detect(text: str) -> str | None:
     words = _WORD.findall(text or "")
     if not words:
         return None
@@ -80,7 +79,7 @@ def _detect(text: str) -> Optional[str]:
     return None
 
 
-def language_signal(text: str, intent: Optional[str]) -> Optional[str]:
+def language_signal(text: str, intent: str | None) -> str | None:
     """The language this message switches the conversation to, or None to keep it.
 
     A request by name ("English", "kan het in het Nederlands") switches either way; a
@@ -94,7 +93,7 @@ def language_signal(text: str, intent: Optional[str]) -> Optional[str]:
     return ENGLISH if detect_language(text) == ENGLISH else None
 
 
-def requested_language(text: str) -> Optional[str]:
+def requested_language(text: str) -> str | None:
     """The language a visitor asks for by name, or None when none or both are named."""
     words = set(w.lower() for w in _WORD.findall(text or ""))
     named = [code for code, names in _REQUEST_WORDS.items() if words.intersection(names)]

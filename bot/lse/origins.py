@@ -8,11 +8,11 @@ SocketIOInput) and which pages get CORS answers from the web app's /api routes
 from __future__ import annotations
 
 import os
-from typing import Iterable, Mapping, Optional, Tuple
+from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
 VARIABLE = "LSE_ALLOWED_ORIGINS"
-DEFAULT_ORIGINS: Tuple[str, ...] = ("http://localhost:8000", "http://127.0.0.1:8000")
+DEFAULT_ORIGINS: tuple[str, ...] = ("http://localhost:8000", "http://127.0.0.1:8000")
 
 
 def normalise(origin: str) -> str:
@@ -27,7 +27,7 @@ def normalise(origin: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
-def parse(value: str) -> Tuple[str, ...]:
+def parse(value: str) -> tuple[str, ...]:
     result = []
     for item in value.split(","):
         if item.strip() and normalise(item) not in result:
@@ -35,8 +35,8 @@ def parse(value: str) -> Tuple[str, ...]:
     return tuple(result)
 
 
-def allowed_origins(env: Optional[Mapping[str, str]] = None,
-                    default: Iterable[str] = DEFAULT_ORIGINS) -> Tuple[str, ...]:
+def allowed_origins(env: Mapping[str, str] | None = None,
+                    default: Iterable[str] = DEFAULT_ORIGINS) -> tuple[str, ...]:
     """The origins of LSE_ALLOWED_ORIGINS; when it is unset or empty, `default`."""
     value = (os.environ if env is None else env).get(VARIABLE, "")
     return parse(value) or parse(",".join(default))

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Dict, Mapping, Optional, Tuple
 
 # One conversation: 10 messages at once, then one every 3 seconds (20 a minute). A person
 # typing, or clicking buttons quickly, stays far below this.
@@ -43,7 +43,7 @@ class RateLimiter:
         self.rate = float(rate)
         self.max_keys = max_keys
         self.clock = clock
-        self._buckets: Dict[str, _Bucket] = {}
+        self._buckets: dict[str, _Bucket] = {}
         self._last_sweep = clock()
 
     def allow(self, key: str, cost: float = 1.0) -> bool:
@@ -89,13 +89,13 @@ class RateLimiter:
 class ChannelLimits:
     """The limits of one channel: per conversation and per client address."""
 
-    def __init__(self, per_sender: Tuple[float, float] = PER_SENDER,
-                 per_address: Tuple[float, float] = PER_ADDRESS,
+    def __init__(self, per_sender: tuple[float, float] = PER_SENDER,
+                 per_address: tuple[float, float] = PER_ADDRESS,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.senders = RateLimiter(*per_sender, clock=clock)
         self.addresses = RateLimiter(*per_address, clock=clock)
 
-    def allow(self, sender: str, address: Optional[str]) -> bool:
+    def allow(self, sender: str, address: str | None) -> bool:
         """One message of `sender` from `address`. The address is charged first, so a
         script that rotates sender ids is still limited by its address."""
         if address and not self.addresses.allow(address):
@@ -103,7 +103,7 @@ class ChannelLimits:
         return self.senders.allow(sender)
 
     @classmethod
-    def from_environment(cls, env: Optional[Mapping[str, str]] = None) -> "ChannelLimits":
+    def from_environment(cls, env: Mapping[str, str] | None = None) -> ChannelLimits:
         """The default limits; none with LSE_RATE_LIMITS=off (only for the benchmarks and
         the soak, which measure the assistant itself from one address)."""
         env = os.environ if env is None else env
@@ -116,5 +116,5 @@ class Unlimited(ChannelLimits):
     def __init__(self) -> None:
         pass
 
-    def allow(self, sender: str, address: Optional[str]) -> bool:
+    def allow(self, sender: str, address: str | None) -> bool:
         return True

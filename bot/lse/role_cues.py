@@ -22,7 +22,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Optional, Tuple
 
 FAMILY = "family"
 PROFESSIONAL = "professional"
@@ -213,7 +212,7 @@ def cues(text: str) -> RoleCues:
                     about_relative=about_relative)
 
 
-def decide_role(found: RoleCues) -> Optional[str]:
+def decide_role(found: RoleCues) -> str | None:
     """The role the cues point to, or None when there is no cue."""
     if found.self_:
         return INDIVIDUAL
@@ -229,8 +228,8 @@ ROLE_INTENTS = {FAMILY: "role_family", PROFESSIONAL: "role_professional",
 _ROLE_OF_INTENT = {intent: role for role, intent in ROLE_INTENTS.items()}
 
 
-def adjust_intent(text: str, ranking: Tuple[Tuple[str, float], ...],
-                  weak_below: float = 0.0) -> Optional[str]:
+def adjust_intent(text: str, ranking: tuple[tuple[str, float], ...],
+                  weak_below: float = 0.0) -> str | None:
     """The role intent to use instead of the classifier's top intent, or None to keep it.
 
     Only a top intent that is a role (or role_unclear) is changed: a service question, a
@@ -244,7 +243,7 @@ def adjust_intent(text: str, ranking: Tuple[Tuple[str, float], ...],
     if top not in _ROLE_OF_INTENT and top != "role_unclear":
         return None
     found = cues(text)
-    wanted: Optional[str] = None
+    wanted: str | None = None
     if found.self_:
         wanted = ROLE_INTENTS[INDIVIDUAL]
     elif found.about_relative or (found.relation and top != ROLE_INTENTS[INDIVIDUAL]):

@@ -20,8 +20,9 @@ import hmac
 import os
 import re
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any
 
 DEFAULT_SECRET_FILE = Path(__file__).resolve().parents[2] / "var" / "sender_secret"
 SECRET_VARIABLE = "LSE_SENDER_SECRET"
@@ -45,7 +46,7 @@ def valid_session_id(value: Any) -> bool:
     return isinstance(value, str) and SESSION_ID.fullmatch(value) is not None
 
 
-def load_secret(env: Optional[Mapping[str, str]] = None,
+def load_secret(env: Mapping[str, str] | None = None,
                 default_file: Path = DEFAULT_SECRET_FILE) -> bytes:
     env = os.environ if env is None else env
     value = env.get(SECRET_VARIABLE)

@@ -19,9 +19,10 @@ LSE_STAFF_DB change the paths).
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEFAULT_TRACKER_DB = ROOT / "var" / "conversations.db"
@@ -50,7 +51,7 @@ class PostgresConfig:
                              f"not {self.sslmode!r}")
 
     @classmethod
-    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> Optional["PostgresConfig"]:
+    def from_env(cls, env: Mapping[str, str] | None = None) -> PostgresConfig | None:
         env = os.environ if env is None else env
         host = env.get("LSE_PG_HOST", "").strip()
         if not host:
@@ -61,14 +62,14 @@ class PostgresConfig:
                    staff_db=env.get("LSE_PG_STAFF_DB") or "lse_staff",
                    sslmode=(env.get("LSE_PG_SSLMODE") or "prefer").strip().lower())
 
-    def env(self) -> Dict[str, str]:
+    def env(self) -> dict[str, str]:
         """The environment variables that select this server (for child processes)."""
         return {"LSE_PG_HOST": self.host, "LSE_PG_PORT": str(self.port),
                 "LSE_PG_USER": self.user, "LSE_PG_PASSWORD": self.password,
                 "LSE_PG_DB": self.db, "LSE_PG_STAFF_DB": self.staff_db,
                 "LSE_PG_SSLMODE": self.sslmode}
 
-    def tracker_store_section(self) -> Dict[str, Any]:
+    def tracker_store_section(self) -> dict[str, Any]:
         """Rasa's endpoints.yml `tracker_store` for this server. The password stays a
         reference to the environment (`${LSE_PG_PASSWORD}`, which Rasa expands when it reads
         the file), so it is never written to disk. `query` is what Rasa's SQLTrackerStore
@@ -88,11 +89,11 @@ class PostgresConfig:
                 f"db={self.db!r}, staff_db={self.staff_db!r}, sslmode={self.sslmode!r})")
 
 
-def tracker_db_path(env: Optional[Mapping[str, str]] = None) -> Path:
+def tracker_db_path(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     return Path(env.get("LSE_TRACKER_DB") or DEFAULT_TRACKER_DB)
 
 
-def staff_db_path(env: Optional[Mapping[str, str]] = None) -> Path:
+def staff_db_path(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     return Path(env.get("LSE_STAFF_DB") or DEFAULT_STAFF_DB)

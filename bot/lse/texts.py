@@ -1,9 +1,9 @@
 """Renders the texts of bot/texts.yml in Dutch or English, filled with LSE facts."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional
 
 import yaml
 
@@ -15,16 +15,16 @@ TEXTS_PATH = Path(__file__).resolve().parent.parent / "texts.yml"
 
 
 @lru_cache(maxsize=4)
-def load_texts(path: Optional[Path] = None) -> Dict:
+def load_texts(path: Path | None = None) -> dict:
     with open(path or TEXTS_PATH, encoding="utf-8") as handle:
         return yaml.safe_load(handle)
 
 
-def normalise_language(language: Optional[str]) -> str:
+def normalise_language(language: str | None) -> str:
     return language if language in SUPPORTED else DUTCH
 
 
-def render(key: str, language: Optional[str], facts: Facts, **extra: str) -> str:
+def render(key: str, language: str | None, facts: Facts, **extra: str) -> str:
     """The text `key` in `language`, with {placeholders} filled from the facts and `extra`."""
     language = normalise_language(language)
     template = load_texts()[key][language]
@@ -35,7 +35,7 @@ def render(key: str, language: Optional[str], facts: Facts, **extra: str) -> str
     return template.format(**values)
 
 
-def buttons(keys: Iterable[str], language: Optional[str]) -> List[Dict[str, str]]:
+def buttons(keys: Iterable[str], language: str | None) -> list[dict[str, str]]:
     """Rasa-style buttons; the payload is plain text that the NLU understands."""
     table = load_texts()["buttons"]
     result = []

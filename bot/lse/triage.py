@@ -1,15 +1,13 @@
 """Which services fit which visitor. Pure data and rules, no Rasa."""
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
-
 FAMILY = "family"
 PROFESSIONAL = "professional"
 INDIVIDUAL = "individual"
 ROLES = (FAMILY, PROFESSIONAL, INDIVIDUAL)
 
 # Intent -> service key (the key of its button in bot/texts.yml).
-SERVICE_INTENTS: Dict[str, str] = {
+SERVICE_INTENTS: dict[str, str] = {
     "service_familieondersteuning": "familieondersteuning",
     "service_behandeling": "behandeling",
     "service_forsa": "forsa",
@@ -23,7 +21,7 @@ SERVICE_INTENTS: Dict[str, str] = {
 }
 
 # Services offered to each role, most relevant first.
-SERVICES_FOR_ROLE: Dict[str, Tuple[str, ...]] = {
+SERVICES_FOR_ROLE: dict[str, tuple[str, ...]] = {
     FAMILY: ("familieondersteuning", "behandeling", "forsa"),
     PROFESSIONAL: (
         "consultatie",
@@ -43,8 +41,8 @@ PROFESSIONAL_ONLY = frozenset(
 )
 
 
-def role_from_intent(intent: Optional[str], current_role: Optional[str],
-                     cue_role: Optional[str] = None) -> Optional[str]:
+def role_from_intent(intent: str | None, current_role: str | None,
+                     cue_role: str | None = None) -> str | None:
     """The role to remember after a question about a service, when the visitor has not
     told it yet.
 
@@ -71,7 +69,7 @@ def role_from_intent(intent: Optional[str], current_role: Optional[str],
     return None
 
 
-def services_to_offer(role: Optional[str]) -> List[str]:
+def services_to_offer(role: str | None) -> list[str]:
     """Service buttons for the role (all services when the role is unknown)."""
     if role in SERVICES_FOR_ROLE:
         return list(SERVICES_FOR_ROLE[role])

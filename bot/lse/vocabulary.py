@@ -6,7 +6,7 @@ understood, whatever the classifier says: the assistant then asks instead of gue
 from __future__ import annotations
 
 import re
-from typing import Iterable, Set
+from collections.abc import Iterable
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -15,13 +15,13 @@ def words(text: str) -> list:
     return [word.lower() for word in _WORD.findall(text or "")]
 
 
-def build_vocabulary(texts: Iterable[str]) -> Set[str]:
-    vocabulary: Set[str] = set()
+def build_vocabulary(texts: Iterable[str]) -> set[str]:
+    vocabulary: set[str] = set()
     for text in texts:
         vocabulary.update(words(text))
     return vocabulary
 
 
-def has_known_word(text: str, vocabulary: Set[str]) -> bool:
+def has_known_word(text: str, vocabulary: set[str]) -> bool:
     tokens = words(text)
     return not tokens or any(token in vocabulary for token in tokens)

@@ -16,8 +16,7 @@ the NLU result as `danger`, where the crisis actions and the staff app read it.
 from __future__ import annotations
 
 import hashlib
-
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -33,7 +32,7 @@ from bot.lse.danger_screen import INTENT_FOR_KIND, DangerSignal, imminence_cues,
 DANGER_KEY = "danger"
 # The screen of the model this process loaded, for the channels (bot/channels.py), which
 # screen a message before the NLU runs: the crisis text must come before the opening.
-_LOADED: List["DangerScreen"] = []
+_LOADED: List[DangerScreen] = []
 DANGER_INTENTS = frozenset(INTENT_FOR_KIND.values())
 MODEL_FILE = "danger_model.pkl"
 
@@ -41,10 +40,10 @@ MODEL_FILE = "danger_model.pkl"
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class DangerScreen(GraphComponent):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {"classifier_min_confidence": 0.0, "model_threshold": 0.5, "random_seed": 2026}
 
-    def __init__(self, config: Optional[Dict[Text, Any]] = None,
+    def __init__(self, config: Optional[Dict[str, Any]] = None,
                  model_storage: Optional[ModelStorage] = None,
                  resource: Optional[Resource] = None,
                  model: Optional[DangerModel] = None) -> None:
@@ -58,8 +57,8 @@ class DangerScreen(GraphComponent):
         self._cache: Dict[bytes, DangerSignal] = {}
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
-               resource: Resource, execution_context: ExecutionContext) -> "DangerScreen":
+    def create(cls, config: Dict[str, Any], model_storage: ModelStorage,
+               resource: Resource, execution_context: ExecutionContext) -> DangerScreen:
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -72,8 +71,8 @@ class DangerScreen(GraphComponent):
         return self._resource
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "DangerScreen":
+    def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> DangerScreen:
         try:
             with model_storage.read_from(resource) as directory:
                 model = DangerModel.loads((directory / MODEL_FILE).read_bytes())

@@ -18,7 +18,7 @@ held-out messages got the same intents with the same confidences (docs/performan
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List
 
 import numpy as np
 import scipy.sparse
@@ -72,9 +72,9 @@ class LseLogisticRegressionClassifier(LogisticRegressionClassifier):
         return resource
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+    def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any
-             ) -> "LseLogisticRegressionClassifier":
+             ) -> LseLogisticRegressionClassifier:
         component = super().load(config, model_storage, resource, execution_context, **kwargs)
         fortran_coefficients(component.clf)
         return component

@@ -6,7 +6,7 @@ in bot/lse/vocabulary.py. Runs after the classifier, before the FallbackClassifi
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Set, Text
+from typing import Any, Dict, List, Optional, Set
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -24,7 +24,7 @@ FALLBACK = "nlu_fallback"
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class UnknownWordsFallback(GraphComponent):
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> Dict[str, Any]:
         return {}
 
     def __init__(self, model_storage: ModelStorage, resource: Resource,
@@ -34,8 +34,8 @@ class UnknownWordsFallback(GraphComponent):
         self.vocabulary = vocabulary or set()
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
-               resource: Resource, execution_context: ExecutionContext) -> "UnknownWordsFallback":
+    def create(cls, config: Dict[str, Any], model_storage: ModelStorage,
+               resource: Resource, execution_context: ExecutionContext) -> UnknownWordsFallback:
         return cls(model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -47,8 +47,8 @@ class UnknownWordsFallback(GraphComponent):
         return self._resource
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "UnknownWordsFallback":
+    def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> UnknownWordsFallback:
         with model_storage.read_from(resource) as directory:
             vocabulary = set(json.loads((directory / "vocabulary.json").read_text(encoding="utf-8")))
         return cls(model_storage, resource, vocabulary)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from typing import Any, List, Optional
+from typing import Any
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -68,17 +68,17 @@ class Chat:
         return self.page.locator(f".lse-{name}")
 
     # --- actions ---
-    def visit(self, path: str = "/") -> "Chat":
+    def visit(self, path: str = "/") -> Chat:
         self.page.goto(self.site + path)
         return self.ready()
 
-    def ready(self) -> "Chat":
+    def ready(self) -> Chat:
         """Waits until the widget is built: its launcher or its panel shows."""
         expect(self.page.locator(".lse-launcher, .lse-panel").locator("visible=true").first) \
             .to_be_visible()
         return self
 
-    def open(self) -> "Chat":
+    def open(self) -> Chat:
         self.ready()
         if self.launcher.is_visible():
             self.launcher.click()
@@ -97,10 +97,10 @@ class Chat:
         assert any(text in item for item in found[after:]), (text, found[after:])
         return message.last
 
-    def bot_texts(self) -> List[str]:
+    def bot_texts(self) -> list[str]:
         return [self._strip(text) for text in self.bot_messages.all_inner_texts()]
 
-    def user_texts(self) -> List[str]:
+    def user_texts(self) -> list[str]:
         return [self._strip(text) for text in self.user_messages.all_inner_texts()]
 
     @staticmethod
@@ -108,7 +108,7 @@ class Chat:
         # The screen-reader prefix ("Assistent: ", "Jij: ") is the first line.
         return text.split("\n", 1)[1] if "\n" in text else text
 
-    def stored(self) -> Optional[Any]:
+    def stored(self) -> Any | None:
         raw = self.page.evaluate(f"() => sessionStorage.getItem({STORAGE_KEY!r})")
         return json.loads(raw) if raw else None
 
@@ -116,7 +116,7 @@ class Chat:
         stored = self.stored()
         assert stored is None or stored["messages"] == [], stored
 
-    def focused(self) -> Optional[dict]:
+    def focused(self) -> dict | None:
         return self.page.evaluate(FOCUSED)
 
 
@@ -124,7 +124,7 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def contact_expectations() -> List[List[str]]:
+def contact_expectations() -> list[list[str]]:
     """What the contact answer must contain, for now and a little later (a clock edge)."""
     facts = load_facts()
     options = []

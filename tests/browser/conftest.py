@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import List
 
 import pytest
 from playwright.sync_api import Browser, Page
@@ -68,7 +67,7 @@ def context(browser):
 @pytest.fixture
 def page(context) -> Page:
     page = context.new_page()
-    errors: List[str] = []
+    errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text)
             if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))

@@ -12,10 +12,10 @@ import json
 import os
 import threading
 import urllib.request
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 import socketio
@@ -89,7 +89,7 @@ class _Site:
         self.origin = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def __enter__(self) -> "_Site":
+    def __enter__(self) -> _Site:
         self.thread.start()
         return self
 
@@ -116,7 +116,7 @@ def ports():
 
 
 @pytest.fixture(scope="module")
-def sites(ports) -> Iterator["tuple[_Site, _Site]"]:
+def sites(ports) -> Iterator[tuple[_Site, _Site]]:
     """The site in LSE_ALLOWED_ORIGINS, and one that is not."""
     if not WEBCHAT.exists():
         pytest.fail("rasa-webchat is missing: run 'make install' (npm ci in web/widget)")

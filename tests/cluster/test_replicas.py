@@ -121,7 +121,7 @@ def test_the_lock_store_serialises_one_conversation_across_replicas(cluster):
         say(cluster.replica_url(0), sender, "mijn broer radicaliseert")
         errors = []
 
-        def send(index, text):
+        def send(index, text, sender=sender, errors=errors):
             try:
                 post(cluster.replica_url(index % 2), sender, text)
             except Exception as error:  # reported below

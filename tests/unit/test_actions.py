@@ -1,7 +1,7 @@
 """Custom actions with a real Tracker, a CollectingDispatcher and the real domain."""
-import inspect
 import asyncio
 import datetime as dt
+import inspect
 from pathlib import Path
 
 import pytest

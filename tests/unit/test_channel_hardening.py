@@ -3,16 +3,13 @@ point's arguments, the log processor, file modes and log rotation (security revi
 M4, L1, L2, L8)."""
 import os
 import stat
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
+import servers
 from bot import logging_config, serve
 from bot.lse import rate_limit, sender_ids
-
-import servers
 
 
 class Clock:

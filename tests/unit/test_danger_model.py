@@ -1,5 +1,6 @@
 """The statistical danger model (bot/lse/danger_model.py) and how the screen's NLU
 component trains, stores and loads it with Rasa's own model storage."""
+import pytest
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import INTENT, TEXT
@@ -7,8 +8,6 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.lse.danger_model import DangerModel
-import pytest
-
 from bot.nlu import danger_screen as component_module
 from bot.nlu.danger_screen import DANGER_KEY, DangerScreen, danger_verdict
 
@@ -63,6 +62,6 @@ def test_the_component_trains_stores_loads_and_uses_the_model(tmp_path):
 def test_the_fast_scorer_gives_scikit_learns_probabilities():
     model = DangerModel.fit(EXAMPLES)
     texts = [text for text, _ in EXAMPLES] + ["iets heel anders", "", "pillen liggen klaar"]
-    for text, reference in zip(texts, model.predict_many(texts)):
+    for text, reference in zip(texts, model.predict_many(texts), strict=True):
         fast = model.predict(text)
         assert abs(fast.p_danger - reference.p_danger) < 1e-9 and fast.kind == reference.kind

@@ -1,6 +1,20 @@
+import itertools
+import random
+import unicodedata
+
 import pytest
 
-from bot.lse.message_checks import EMPTY, NO_WORDS, NOT_TEXT, TOO_LONG, check_message
+from bot.lse.message_checks import (
+    EMPTY,
+    FILLERS,
+    NO_WORDS,
+    NOT_TEXT,
+    TOO_LONG,
+    check_message,
+    is_slash_like,
+    strip_leading_slashes,
+)
+from bot.lse.redaction import redact
 
 LIMIT = 1000
 
@@ -57,13 +71,6 @@ def test_a_too_long_message_keeps_its_text_for_the_danger_screen_only():
 
 
 # ---- H1: no prefix of spaces, invisible characters or look-alike slashes lets a '/' through ----
-
-import itertools
-import random
-import unicodedata
-
-from bot.lse.message_checks import FILLERS, is_slash_like, strip_leading_slashes
-from bot.lse.redaction import redact
 
 SLASHES = ["/", "\uff0f", "\u2215", "\u2044", "\u29f8", "\u2571", "\u27cb", "\u0338", "\u0337",
            "\ufe68", "\\"]

@@ -148,6 +148,7 @@ def test_extra_closure_from_config():
 
 def test_extra_closure_read_from_a_facts_file(tmp_path):
     import yaml
+
     from bot.lse.facts import FACTS_PATH
     data = yaml.safe_load(FACTS_PATH.read_text())
     data["extra_closures"] = [{"date": "2026-12-07", "reason": "Studiedag"}]

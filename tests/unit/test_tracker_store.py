@@ -8,8 +8,7 @@ import pytest
 from rasa.core.tracker_store import SQLTrackerStore, create_tracker_store
 from rasa.core.utils import AvailableEndpoints
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import (ActionExecuted, BotUttered, SessionStarted, SlotSet,
-                                     UserUttered)
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
@@ -73,7 +72,7 @@ def _turn(tracker, text, timestamp):
 def test_same_rows_as_rasas_store_and_only_new_events_are_added(tmp_path):
     first = _session(1_000.0, "mijn zoon radicaliseert", "role_family")
     second = _session(9_000.0, "hallo", "greet")
-    for store, path in ((_ours(tmp_path / "ours.db"), tmp_path / "ours.db"),
+    for store, _path in ((_ours(tmp_path / "ours.db"), tmp_path / "ours.db"),
                         (SQLTrackerStore(domain=DOMAIN, dialect="sqlite",
                                          db=str(tmp_path / "rasa.db")), tmp_path / "rasa.db")):
         tracker = DialogueStateTracker.from_events("abc123", first, DOMAIN.slots)
