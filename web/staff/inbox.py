@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import logging
 import re
 import time
@@ -52,7 +51,7 @@ import yaml
 from sqlalchemy.engine import Connection
 
 from bot.lse.redaction import redact
-from web.staff import db
+from web.staff import db, events
 from web.staff.db import Databases
 
 logger = logging.getLogger("web.staff.inbox")
@@ -116,14 +115,6 @@ def intent_descriptions(path: Path = INTENTS_DOC) -> Dict[str, str]:
 
 # --- the queue index (called by web/staff/index.py) ---------------------------------------
 
-def _json(data: Optional[str]) -> Dict[str, Any]:
-    try:
-        value = json.loads(data or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
 def _short(text: Optional[str], length: int) -> Optional[str]:
     if not text:
         return None
@@ -173,11 +164,12 @@ class _Message:
         }
 
 
-def _danger_kind(parse: Dict[str, Any], metadata: Dict[str, Any]) -> Optional[str]:
-    danger = parse.get("danger")
-    if isinstance(danger, dict) and isinstance(danger.get("kind"), str) and danger["kind"]:
-        return danger["kind"][:20]
-    kind = metadata.get("danger")
+def _danger_kind(message: events.UserMessage) -> Optional[str]:
+    """The danger screen's kind: from the NLU result, else from the channel's metadata."""
+    kind = message.danger.get("kind")
+    if isinstance(kind, str) and kind:
+        return kind[:20]
+    kind = message.metadata.get("danger")
     return kind[:20] if isinstance(kind, str) and kind else None
 
 
@@ -193,44 +185,34 @@ def queue_messages(sender_id: str, rows: Iterable[Any],
     role_message: Optional[_Message] = None  # the message that set the current role
     for row in rows:
         kind = row.type_name
-        if kind == "user":
-            data = _json(row.data)
-            parse = data.get("parse_data") if isinstance(data.get("parse_data"), dict) else {}
-            metadata = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
-            intent = parse.get("intent") if isinstance(parse.get("intent"), dict) else {}
-            name = row.intent_name or intent.get("name")
-            try:
-                confidence = (float(intent["confidence"])
-                              if intent.get("confidence") is not None else None)
-            except (TypeError, ValueError):
-                confidence = None
-            ranking = [(str(entry.get("name"))[:80], float(entry.get("confidence") or 0.0))
-                       for entry in (parse.get("intent_ranking") or [])
-                       if isinstance(entry, dict) and entry.get("name") != name][:2]
-            text = data.get("text") if isinstance(data.get("text"), str) else ""
-            message_language = metadata.get("language")
+        if kind == events.USER:
+            message = events.user_message(row)
+            name = message.intent
+            ranking = [(other[:80], confidence) for other, confidence in message.ranking
+                       if other != name][:2]
+            text = message.text
+            message_language = message.metadata.get("language")
             pending = _Message(
                 event_id=int(row.id), sender_id=sender_id, at=float(row.timestamp or 0.0),
                 text=text, language=(message_language if message_language in ("nl", "en")
                                      else language),
-                intent=str(name)[:80] if name else None, confidence=confidence,
+                intent=name[:80] if name else None, confidence=message.confidence,
                 ranking=ranking, bot_before=last_bot,
-                danger_kind=_danger_kind(parse, metadata),
+                danger_kind=_danger_kind(message),
                 fallback=name == FALLBACK_INTENT, flagged=int(row.id) in flagged)
             if text.strip():
                 messages.append(pending)
-        elif kind == "bot":
-            text = _json(row.data).get("text")
-            if isinstance(text, str) and text:
+        elif kind == events.BOT:
+            text = events.bot_message(row).text
+            if text:
                 last_bot = text
                 if pending is not None and pending.bot_after is None:
                     pending.bot_after = text
-        elif kind == "action":
+        elif kind == events.ACTION:
             if row.action_name == CLARIFY_ACTION and pending is not None:
                 pending.fallback = True
-        elif kind == "slot":
-            data = _json(row.data)
-            name, value = data.get("name"), data.get("value")
+        elif kind == events.SLOT:
+            name, value = events.slot(row)
             if name == "language" and value in ("nl", "en"):
                 language = value
             elif name == "role":
@@ -244,7 +226,7 @@ def queue_messages(sender_id: str, rows: Iterable[Any],
                 if value != role:
                     role_message = pending if value else None
                 role = value
-        elif kind == "restart":
+        elif kind == events.RESTART:
             role, role_message = None, None
     return [message.row() for message in messages if message.queued]
 

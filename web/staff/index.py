@@ -15,7 +15,6 @@ processes (the web app and the command line tool).
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import threading
 import time
@@ -28,7 +27,7 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.engine import Connection
 
-from web.staff import db, inbox
+from web.staff import db, events, inbox
 from web.staff.db import Databases
 
 logger = logging.getLogger(__name__)
@@ -108,14 +107,6 @@ class Summary:
         }
 
 
-def _json(data: Optional[str]) -> Dict[str, Any]:
-    try:
-        value = json.loads(data or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
 def summarize(sender_id: str, rows: Iterable[Any]) -> Optional[Summary]:
     """The index row of one conversation from its events (id order)."""
     summary = Summary(sender_id)
@@ -128,11 +119,8 @@ def summarize(sender_id: str, rows: Iterable[Any]) -> Optional[Summary]:
         summary.started_at = min(summary.started_at, timestamp)
         summary.last_event_at = max(summary.last_event_at, timestamp)
         kind = row.type_name
-        if kind == "user":
-            data = _json(row.data)
-            text = data.get("text")
-            if not isinstance(text, str):
-                text = ""
+        if kind == events.USER:
+            text = events.user_message(row).text
             summary.user_messages += 1
             if summary.first_message is None and text:
                 summary.first_message = text
@@ -140,16 +128,15 @@ def summarize(sender_id: str, rows: Iterable[Any]) -> Optional[Summary]:
                 summary.texts.append(text)
             if row.intent_name == "nlu_fallback":
                 summary.fallbacks += 1
-        elif kind == "bot":
+        elif kind == events.BOT:
             summary.bot_messages += 1
-        elif kind == "action":
+        elif kind == events.ACTION:
             if row.action_name == "action_warn_danger":
                 summary.danger_112 += 1
             elif row.action_name == "action_warn_suicide":
                 summary.danger_113 += 1
-        elif kind == "slot":
-            data = _json(row.data)
-            name, value = data.get("name"), data.get("value")
+        elif kind == events.SLOT:
+            name, value = events.slot(row)
             if name == "role":
                 summary.role = _allowed("role", value)
             elif name == "language":
@@ -160,7 +147,7 @@ def summarize(sender_id: str, rows: Iterable[Any]) -> Optional[Summary]:
                     summary.contact_open += 1
                 else:
                     summary.contact_closed += 1
-        elif kind == "restart":
+        elif kind == events.RESTART:
             summary.role = None
     return summary if seen else None
 
@@ -170,7 +157,7 @@ def _events_of(tracker: Connection, senders: Sequence[str]) -> Dict[str, List[An
     e = db.events.c
     query = (sa.select(e.id, e.sender_id, e.type_name, e.timestamp, e.intent_name,
                        e.action_name,
-                       sa.case((e.type_name.in_(("user", "slot", "bot")), e.data),
+                       sa.case((e.type_name.in_(events.WITH_DATA), e.data),
                                else_=sa.null())
                        .label("data"))
              .where(e.sender_id.in_(list(senders))).order_by(e.id))

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from bot.lse.facts import current_facts
-from web.staff import db
+from web.staff import db, events
 from web.staff.db import Databases
 from web.staff.index import slot_values
 
@@ -261,14 +261,6 @@ class Item:
         return result
 
 
-def _load(data: Optional[str]) -> Dict[str, Any]:
-    try:
-        value = json.loads(data or "{}")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
 def transcript(databases: Databases, sender_id: str) -> List[Item]:
     return transcripts(databases, [sender_id])[sender_id]
 
@@ -294,42 +286,31 @@ def transcript_items(rows: Sequence[Any]) -> List[Item]:
     for row in rows:
         when = local(row.timestamp or 0.0)
         kind = row.type_name
-        if kind == "user":
-            data = _load(row.data)
-            parse = data.get("parse_data") if isinstance(data.get("parse_data"), dict) else {}
-            intent = parse.get("intent") if isinstance(parse.get("intent"), dict) else {}
-            text = data.get("text") if isinstance(data.get("text"), str) else ""
+        if kind == events.USER:
+            message = events.user_message(row)
+            text = message.text
             pressed = next((str(button.get("title", "")) for button in offered
                             if text and text in (button.get("payload"), button.get("title"))),
                            None)
-            ranking = [(str(entry.get("name")), float(entry.get("confidence") or 0.0))
-                       for entry in (parse.get("intent_ranking") or [])[:3]
-                       if isinstance(entry, dict)]
-            entities = [(str(entity.get("entity")), str(entity.get("value")))
-                        for entity in (parse.get("entities") or []) if isinstance(entity, dict)]
-            confidence = intent.get("confidence")
-            items.append(Item("user", when, text=text, intent=row.intent_name or intent.get("name"),
-                              confidence=float(confidence) if confidence is not None else None,
-                              ranking=ranking, entities=entities, pressed=pressed,
-                              event_id=row.id))
+            items.append(Item("user", when, text=text, intent=message.intent,
+                              confidence=message.confidence, ranking=message.ranking[:3],
+                              entities=message.entities, pressed=pressed, event_id=row.id))
             offered = []
-        elif kind == "bot":
-            data = _load(row.data)
-            inner = data.get("data") if isinstance(data.get("data"), dict) else {}
-            buttons = [button for button in (inner.get("buttons") or []) if isinstance(button, dict)]
-            items.append(Item("bot", when, text=data.get("text") or "", buttons=buttons))
-            if buttons:
-                offered = buttons
-        elif kind == "action":
+        elif kind == events.BOT:
+            said = events.bot_message(row)
+            items.append(Item("bot", when, text=said.text, buttons=said.buttons))
+            if said.buttons:
+                offered = said.buttons
+        elif kind == events.ACTION:
             if row.action_name and row.action_name != "action_listen":
                 items.append(Item("action", when, name=row.action_name))
-        elif kind == "slot":
-            data = _load(row.data)
-            if data.get("name") not in ("session_started_metadata",):
-                items.append(Item("slot", when, name=str(data.get("name")), value=data.get("value")))
-        elif kind == "session_started":
+        elif kind == events.SLOT:
+            name, value = events.slot(row)
+            if name not in ("session_started_metadata",):
+                items.append(Item("slot", when, name=str(name), value=value))
+        elif kind == events.SESSION_STARTED:
             items.append(Item("session", when))
-        elif kind == "restart":
+        elif kind == events.RESTART:
             items.append(Item("restart", when))
     return items
 
