@@ -104,7 +104,7 @@ class RssSampler:
 
     @property
     def peak(self) -> int:
-        return max((s["rss"] for s in self.samples), default=0)
+        return int(max((s["rss"] for s in self.samples), default=0))
 
 
 def train(cwd: Path, command: list[str], cache_dir: Path, log: Path) -> float:

@@ -172,7 +172,7 @@ def rest_latency(model: str, workdir: Path, seconds: float) -> dict[str, Any]:
     rng = random.Random()
     try:
         conversations = story_conversations()
-        out = {"cold_start_seconds": round(running.cold_start_seconds, 1),
+        out: dict[str, Any] = {"cold_start_seconds": round(running.cold_start_seconds, 1),
                "rss_mb": round(assistants.tree_rss(running.rasa_pid) / 2**20)}
         asyncio.run(run_level(running.url, conversations, 4, 2, prefix="warmup" + random_prefix(rng)))
         for concurrency in (1, 10):
@@ -254,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
             row["error"] = str(error)[:200]
         print(f"{name}: {json.dumps({k: v for k, v in row.items() if k != 'config'})}", flush=True)
         rows.append(row)
-    results = {"kind": "pipelines",
+    results: dict[str, Any] = {"kind": "pipelines",
                "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                "machine": assistants.machine_info(), "floor": FLOOR, "rows": rows,
                "settings": {"epochs": args.epochs, "seconds": args.seconds}}

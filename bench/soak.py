@@ -196,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         workdir = assistants.new_workdir(args.workdir)
         print(f"Starting the servers on {args.model} (work directory {workdir}) ...", flush=True)
         running = assistants.start_lse(args.model, workdir)
+        assert running.servers is not None  # ours: started by servers.Servers
         url, pid, events_of = running.url, running.rasa_pid, running.servers.tracker_events
     print(f"Soak: {args.messages} messages over {args.conversations} conversations, "
           f"{args.concurrency} at a time, about {args.bad_ratio:.0%} bad inputs ...", flush=True)

@@ -170,6 +170,14 @@ def fill(tracker_db: Path, count: int, seed: int = 2026) -> int:
     return total
 
 
+def _first(pattern: str, text: str) -> str:
+    """The first group of `pattern` in `text` (an answer without it is a failed benchmark)."""
+    found = re.search(pattern, text)
+    if found is None:
+        raise RuntimeError(f"{pattern!r} not found in the answer")
+    return found.group(1)
+
+
 class Client:
     def __init__(self, base: str) -> None:
         self.base = base
@@ -181,15 +189,15 @@ class Client:
 
     def login(self, username: str, password: str) -> None:
         form = requests.get(self.base + "/staff/login", timeout=30)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
-        login_cookie = form.cookies.get("lse_staff_login") or re.search(
-            r"lse_staff_login=([^;]+)", form.headers["Set-Cookie"]).group(1)
+        token = _first(r'name="csrf_token" value="([^"]+)"', form.text)
+        login_cookie = form.cookies.get("lse_staff_login") or _first(
+            r"lse_staff_login=([^;]+)", form.headers["Set-Cookie"])
         answer = requests.post(self.base + "/staff/login", allow_redirects=False, timeout=30,
                                headers={"Cookie": f"lse_staff_login={login_cookie}",
                                         "Origin": self.base},
                                data={"username": username, "password": password,
                                      "csrf_token": token})
-        session = re.search(r"lse_staff=([^;]+)", answer.headers["Set-Cookie"]).group(1)
+        session = _first(r"lse_staff=([^;]+)", answer.headers["Set-Cookie"])
         self.cookie = f"lse_staff={session}"
 
 
@@ -309,7 +317,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         measure(client, "chart: quality per week (30 days)", "/staff/inbox/quality.svg",
                 args.repeat)
         page = client.get("/staff/inbox")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        token = _first(r'name="csrf_token" value="([^"]+)"', page.text)
         label_times = []
         for event_id in re.findall(r'name="event_id" value="(\d+)"', page.text)[:args.repeat]:
             started = time.perf_counter()

@@ -92,6 +92,8 @@ def _short(value: Any, size: int = 255) -> Any:
 class LseSQLTrackerStore(SQLTrackerStore):
     """Rasa's SQLTrackerStore with prebuilt statements; for SQLite, pooled connections."""
 
+    engine: sa.engine.Engine  # made by Rasa's __init__
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         url = self.engine.url

@@ -110,6 +110,13 @@ NGINX_SOCKET_BURST = 60
 NGINX_CONN = 20
 
 
+def _program(process: subprocess.Popen) -> str:
+    """The name of the program a process runs (for messages)."""
+    args = process.args
+    first = args[0] if isinstance(args, (list, tuple)) else args
+    return os.path.basename(str(first))
+
+
 def nginx_conf(prefix: Path, public_port: int, actions_port: int, rasa_ports: Sequence[int],
                action_ports: Sequence[int], worker_user: pwd.struct_passwd | None,
                upstream_header: bool) -> str:
@@ -270,12 +277,19 @@ class Cluster:
         return f"http://{HOST}:{self.rasa_ports[index]}"
 
     @property
+    def base(self) -> Path:
+        """The cluster's directory (set by start())."""
+        if self.base_dir is None:
+            raise RuntimeError("the cluster has not been started")
+        return self.base_dir
+
+    @property
     def log_dir(self) -> Path:
-        return self.base_dir / "logs"
+        return self.base / "logs"
 
     @property
     def sender_secret_file(self) -> Path:
-        return self.base_dir / "sender_secret"
+        return self.base / "sender_secret"
 
     def stored_id(self, client_id: str) -> str:
         """The conversation id the replicas store for a client's sender/session id."""
@@ -313,7 +327,7 @@ class Cluster:
         self.pg_password = secrets.token_urlsafe(24)
         self.pg_admin_password = secrets.token_urlsafe(24)
         self.redis_password = secrets.token_urlsafe(24)
-        _write_secret(self.base_dir / "secrets",
+        _write_secret(self.base / "secrets",
                       f"postgres lse:{self.pg_password}@{HOST}:{self.pg_port}/rasa\n"
                       f"redis :{self.redis_password}@{HOST}:{self.redis_port}/1\n")
         try:
@@ -348,7 +362,7 @@ class Cluster:
     def _start_postgres(self) -> None:
         pg_bin = _postgres_bin()
         user = _service_user("postgres")
-        pg_dir = self.base_dir / "postgres"
+        pg_dir = self.base / "postgres"
         pg_dir.mkdir(mode=0o700)
         _chown(pg_dir, user)
         password_file = pg_dir / "pwfile"
@@ -399,7 +413,7 @@ class Cluster:
 
     def _start_redis(self) -> None:
         user = _service_user("redis")
-        redis_dir = self.base_dir / "redis"
+        redis_dir = self.base / "redis"
         redis_dir.mkdir(mode=0o700)
         _chown(redis_dir, user)
         config = redis_dir / "redis.conf"
@@ -429,7 +443,7 @@ class Cluster:
 
     def _start_nginx(self) -> None:
         user = _service_user("www-data")
-        prefix = self.base_dir / "nginx"
+        prefix = self.base / "nginx"
         (prefix / "logs").mkdir(parents=True)
         (prefix / "tmp").mkdir()
         for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
@@ -438,6 +452,7 @@ class Cluster:
         os.chmod(prefix, 0o711)
         os.chmod(prefix / "tmp", 0o711)
         conf = prefix / "nginx.conf"
+        assert self.public_port is not None  # set by start()
         conf.write_text(nginx_conf(prefix, self.public_port, self.actions_port, self.rasa_ports,
                                    self.action_ports, user, self.upstream_header))
         os.chmod(conf, 0o600)  # read by the nginx master (root or us) only
@@ -519,7 +534,7 @@ class Cluster:
     def dead(self) -> list[str]:
         dead = [name for name, process in self.services.items() if process.poll() is not None]
         for index, servers in enumerate(self.servers):
-            dead += [f"replica {index} ({process.args[0].rsplit('/', 1)[-1]})"
+            dead += [f"replica {index} ({_program(process)})"
                      for process in servers.processes if process.poll() is not None]
         return dead
 
@@ -527,7 +542,7 @@ class Cluster:
         if self.base_dir is None or not self.log_dir.exists():
             return ""
         tails = []
-        for log in sorted(self.log_dir.glob("*.log")) + sorted((self.base_dir / "nginx" / "logs").glob("error.log")):
+        for log in sorted(self.log_dir.glob("*.log")) + sorted((self.base / "nginx" / "logs").glob("error.log")):
             text = log.read_text(errors="replace").splitlines()[-lines:]
             if text:
                 tails.append(f"--- {log.name}\n" + "\n".join(text))

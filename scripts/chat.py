@@ -24,7 +24,7 @@ def main() -> None:
     args = parser.parse_args()
     sender = uuid.uuid4().hex
     print("Type a message (empty line or Ctrl+D to stop). Buttons: type their number.")
-    buttons = []
+    buttons: list = []
     while True:
         try:
             text = input("> ").strip()

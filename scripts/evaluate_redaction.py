@@ -76,7 +76,7 @@ def kept(word: str, redacted: str) -> bool:
 
 
 def evaluate(paths: list) -> dict:
-    per_kind = defaultdict(lambda: [0, 0])  # kind -> [caught, total]
+    per_kind: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0])  # kind -> [caught, total]
     keep_total = keep_kept = 0
     times = []
     missed, lost = [], []

@@ -252,8 +252,8 @@ class Servers:
         return list(origins.allowed_origins(env, default=self.web_origins))
 
     def _endpoints_file(self) -> str:
-        with open(ROOT / "endpoints.yml", encoding="utf-8") as handle:
-            endpoints = yaml.safe_load(handle)
+        with open(ROOT / "endpoints.yml", encoding="utf-8") as source:
+            endpoints = yaml.safe_load(source)
         endpoints["action_endpoint"]["url"] = f"{self.action_url}/webhook"
         postgres = self._postgres()
         if postgres:
@@ -326,9 +326,9 @@ class Servers:
 
     def _private_paths(self) -> list[Path]:
         paths = [VAR, self.log_dir]
-        for db in (self._tracker_db(), self.staff_db or os.environ.get("LSE_STAFF_DB")):
-            if db:
-                db = Path(db).resolve()
+        for name in (self._tracker_db(), self.staff_db or os.environ.get("LSE_STAFF_DB")):
+            if name:
+                db = Path(name).resolve()
                 paths += [db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm"),
                           db.with_name(db.name + "-journal")]
         return paths

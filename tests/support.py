@@ -7,8 +7,12 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:  # playwright is imported when a browser test runs
+    from playwright.sync_api import Browser
 
 CHROMIUM = os.environ.get("LSE_CHROMIUM", "/usr/bin/chromium")
 # As root, without the sandbox; no background connections (the network is closed here).
@@ -17,7 +21,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 @contextmanager
-def chromium() -> Iterator[object]:
+def chromium() -> Iterator[Browser]:
     """Debian's Chromium through Playwright: no browser is downloaded at test time."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is missing at {CHROMIUM}: apt-get install chromium")

@@ -11,7 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, Restarted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.lse import crisis, opening_hours, role_cues, triage
+from bot.lse import contract, crisis, opening_hours, role_cues, triage
 from bot.lse.facts import Facts, current_facts, format_clock
 from bot.lse.texts import buttons, normalise_language, render
 
@@ -30,7 +30,7 @@ def default_facts() -> Facts:
 
 
 def language_of(tracker: Tracker) -> str:
-    return normalise_language(tracker.get_slot("language"))
+    return normalise_language(tracker.get_slot(contract.SLOT_LANGUAGE))
 
 
 def latest_intent(tracker: Tracker) -> str | None:
@@ -77,19 +77,19 @@ class ActionSessionStart(FactsAction):
     """
 
     def name(self) -> str:
-        return "action_session_start"
+        return contract.ACTION_SESSION_START
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        metadata = tracker.get_slot("session_started_metadata") or {}
+        metadata = tracker.get_slot(contract.SLOT_SESSION_STARTED_METADATA) or {}
         metadata = metadata if isinstance(metadata, dict) else {}
         language = normalise_language(metadata.get("language"))
-        events: list[EventType] = [SessionStarted(), SlotSet("language", language)]
+        events: list[EventType] = [SessionStarted(), SlotSet(contract.SLOT_LANGUAGE, language)]
         if crisis.first_message_is_danger(metadata):
-            events.append(SlotSet("intro_pending", True))
+            events.append(SlotSet(contract.SLOT_INTRO_PENDING, True))
         else:
             self.say(dispatcher, "intro", language)
-        return events + [ActionExecuted("action_listen")]
+        return events + [ActionExecuted(contract.ACTION_LISTEN)]
 
 
 class ActionOfferContact(FactsAction):
@@ -100,7 +100,7 @@ class ActionOfferContact(FactsAction):
         self.clock = clock
 
     def name(self) -> str:
-        return "action_offer_contact"
+        return contract.ACTION_OFFER_CONTACT
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
@@ -108,13 +108,15 @@ class ActionOfferContact(FactsAction):
         now = self.clock()
         state = opening_hours.status(now, self.facts)
         if state.open:
+            assert state.closes_at is not None  # an open line has a closing time
             self.say(dispatcher, "contact_open", language,
                      closes_today=format_clock(state.closes_at.time(), language))
         else:
+            assert state.next_opening is not None  # a closed line opens again
             self.say(dispatcher, "contact_closed", language,
                      next_opening=opening_hours.format_moment(state.next_opening, language),
                      reason=self.closed_reason(state.local_now.date(), language))
-        return [SlotSet("office_open", state.open)]
+        return [SlotSet(contract.SLOT_OFFICE_OPEN, state.open)]
 
     def closed_reason(self, day: dt.date, language: str) -> str:
         """' (vandaag is het Tweede Kerstdag)' on a closing holiday or extra closure, else ''."""
@@ -138,10 +140,10 @@ class _CrisisAction(FactsAction):
         language = language_of(tracker)
         kind = self.crisis_kind(tracker)
         self.say(dispatcher, crisis.TEXT_FOR_KIND[kind], language)
-        events: list[EventType] = [SlotSet("crisis", kind)]
-        if tracker.get_slot("intro_pending"):
+        events: list[EventType] = [SlotSet(contract.SLOT_CRISIS, kind)]
+        if tracker.get_slot(contract.SLOT_INTRO_PENDING):
             self.say(dispatcher, "intro_short", language)
-            events.append(SlotSet("intro_pending", None))
+            events.append(SlotSet(contract.SLOT_INTRO_PENDING, None))
         return events
 
 
@@ -151,7 +153,7 @@ class ActionWarnDanger(_CrisisAction):
     intent_kind = crisis.HARM_OTHERS
 
     def name(self) -> str:
-        return "action_warn_danger"
+        return contract.ACTION_WARN_DANGER
 
 
 class ActionWarnSuicide(_CrisisAction):
@@ -160,7 +162,7 @@ class ActionWarnSuicide(_CrisisAction):
     intent_kind = crisis.SUICIDE
 
     def name(self) -> str:
-        return "action_warn_suicide"
+        return contract.ACTION_WARN_SUICIDE
 
 
 class ActionCrisisFollowup(FactsAction):
@@ -168,10 +170,10 @@ class ActionCrisisFollowup(FactsAction):
     the right number again with one calm next step, never the role menu."""
 
     def name(self) -> str:
-        return "action_crisis_followup"
+        return contract.ACTION_CRISIS_FOLLOWUP
 
     async def run(self, dispatcher, tracker, domain):
-        kind = crisis.normalise_kind(tracker.get_slot("crisis"))
+        kind = crisis.normalise_kind(tracker.get_slot(contract.SLOT_CRISIS))
         self.say(dispatcher, crisis.FOLLOWUP_FOR_KIND[kind], language_of(tracker))
         return []
 
@@ -180,7 +182,7 @@ class ActionClarify(FactsAction):
     """One clarifying question, the role buttons and the contact details."""
 
     def name(self) -> str:
-        return "action_clarify"
+        return contract.ACTION_CLARIFY
 
     async def run(self, dispatcher, tracker, domain):
         self.say(dispatcher, "clarify", language_of(tracker),
@@ -192,16 +194,17 @@ class ActionOfferMore(FactsAction):
     """After a service explanation: offer other help or contact; remember the role."""
 
     def name(self) -> str:
-        return "action_offer_more"
+        return contract.ACTION_OFFER_MORE
 
     async def run(self, dispatcher, tracker, domain):
         # The person in a network gets the number right away (content review M9).
-        key = "offer_more_with_contact" if latest_intent(tracker) == "role_individual" else "offer_more"
+        individual = latest_intent(tracker) == contract.INTENT_ROLE_INDIVIDUAL
+        key = "offer_more_with_contact" if individual else "offer_more"
         self.say(dispatcher, key, language_of(tracker), button_keys=["other_help", "contact"])
         text = (tracker.latest_message or {}).get("text") or ""
-        role = triage.role_from_intent(latest_intent(tracker), tracker.get_slot("role"),
+        role = triage.role_from_intent(latest_intent(tracker), tracker.get_slot(contract.SLOT_ROLE),
                                        role_cues.decide_role(role_cues.cues(text)))
-        return [SlotSet("role", role)] if role else []
+        return [SlotSet(contract.SLOT_ROLE, role)] if role else []
 
 
 class ActionExplainFamilySupport(FactsAction):
@@ -209,7 +212,7 @@ class ActionExplainFamilySupport(FactsAction):
     number and hours), families do not pay, Familieondersteuning; buttons for more."""
 
     def name(self) -> str:
-        return "action_explain_family_support"
+        return contract.ACTION_EXPLAIN_FAMILY_SUPPORT
 
     async def run(self, dispatcher, tracker, domain):
         self.say(dispatcher, "family_support", language_of(tracker),
@@ -221,10 +224,10 @@ class ActionListServices(FactsAction):
     """Buttons for the services that fit the visitor's role."""
 
     def name(self) -> str:
-        return "action_list_services"
+        return contract.ACTION_LIST_SERVICES
 
     async def run(self, dispatcher, tracker, domain):
-        keys = triage.services_to_offer(tracker.get_slot("role")) + ["contact"]
+        keys = triage.services_to_offer(tracker.get_slot(contract.SLOT_ROLE)) + ["contact"]
         self.say(dispatcher, "list_services", language_of(tracker), button_keys=keys)
         return []
 
@@ -243,7 +246,7 @@ class ActionExplainPrivacy(_SayText):
     text_key = "privacy"
 
     def name(self) -> str:
-        return "action_explain_privacy"
+        return contract.ACTION_EXPLAIN_PRIVACY
 
 
 class ActionExplainInformationSharing(_SayText):
@@ -252,7 +255,7 @@ class ActionExplainInformationSharing(_SayText):
     text_key = "information_sharing"
 
     def name(self) -> str:
-        return "action_explain_information_sharing"
+        return contract.ACTION_EXPLAIN_INFORMATION_SHARING
 
 
 class ActionExplainPractical(_SayText):
@@ -261,14 +264,14 @@ class ActionExplainPractical(_SayText):
     text_key = "practical_unknown"
 
     def name(self) -> str:
-        return "action_explain_practical"
+        return contract.ACTION_EXPLAIN_PRACTICAL
 
 
 class ActionGiveWebsite(_SayText):
     text_key = "website"
 
     def name(self) -> str:
-        return "action_give_website"
+        return contract.ACTION_GIVE_WEBSITE
 
 
 class ActionStartOver(FactsAction):
@@ -280,11 +283,11 @@ class ActionStartOver(FactsAction):
     """
 
     def name(self) -> str:
-        return "action_start_over"
+        return contract.ACTION_START_OVER
 
     async def run(self, dispatcher, tracker, domain):
         language = language_of(tracker)
         self.say(dispatcher, "start_over", language)
         self.say(dispatcher, "intro", language)
         self.say(dispatcher, "ask_role", language, button_keys=["family", "professional", "individual"])
-        return [Restarted(), SessionStarted(), SlotSet("language", language)]
+        return [Restarted(), SessionStarted(), SlotSet(contract.SLOT_LANGUAGE, language)]

@@ -15,6 +15,11 @@ from typing import Any
 
 from bot.lse.danger_screen import HARM_OTHERS, SUICIDE, THREATENED
 
+__all__ = [  # the danger kinds are re-exported for the actions
+    "CRISIS_KINDS", "FOLLOWUP_FOR_KIND", "HARM_OTHERS", "SUICIDE", "SUICIDE_IMMINENT",
+    "TEXT_FOR_KIND", "THREATENED", "crisis_kind", "first_message_is_danger", "normalise_kind",
+]
+
 SUICIDE_IMMINENT = "suicide_imminent"
 CRISIS_KINDS = (SUICIDE, SUICIDE_IMMINENT, HARM_OTHERS, THREATENED)
 
@@ -53,4 +58,5 @@ def normalise_kind(kind: str | None) -> str:
 def first_message_is_danger(metadata: Mapping[str, Any] | None) -> bool:
     """True when the channel's danger screen found danger in the message that starts the
     session (the channel adds the key `danger` with the kind)."""
-    return bool(metadata) and metadata.get("danger") in (SUICIDE, HARM_OTHERS, THREATENED)
+    return bool(metadata) and metadata is not None and metadata.get("danger") in (
+        SUICIDE, HARM_OTHERS, THREATENED)

@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -68,7 +69,7 @@ class _FastScorer:
         self.word_range = words.ngram_range
 
     @staticmethod
-    def _table(vectorizer, coef, offset: int) -> dict[str, tuple[float, tuple[float, ...]]]:
+    def _table(vectorizer: Any, coef: Any, offset: int) -> dict[str, tuple[float, tuple[float, ...]]]:
         """term -> (idf, the coefficients of each class times idf)."""
         idf = vectorizer.idf_
         table = {}
@@ -79,7 +80,7 @@ class _FastScorer:
 
     def _char_ngrams(self, text: str) -> list[str]:
         low, high = self.char_range
-        grams = []
+        grams: list[str] = []
         for word in text.split():
             padded = " " + word + " "
             for n in range(low, high + 1):
@@ -89,13 +90,14 @@ class _FastScorer:
     def _word_ngrams(self, text: str) -> list[str]:
         tokens = _WORD_TOKEN.findall(text)
         low, high = self.word_range
-        grams = []
+        grams: list[str] = []
         for n in range(low, high + 1):
             grams.extend(" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
         return grams
 
     @staticmethod
-    def _add(scores: list[float], grams: list[str], table) -> None:
+    def _add(scores: list[float], grams: list[str],
+             table: dict[str, tuple[float, tuple[float, ...]]]) -> None:
         found = [(table[gram], 1.0 + math.log(count)) for gram, count in Counter(grams).items()
                  if gram in table]
         if not found:

@@ -709,7 +709,7 @@ _PAST_SUICIDE = _group(
 # Every signal needs at least one of these cue groups; the others (a time, a target, an
 # act, media or the past) only qualify them. One combined pattern tells first whether a
 # message holds any anchor at all: most messages do not, and then nothing else is run.
-ANCHORS = ("suicide_word", "death_wish", "burden", "not_wake", "lethal_query", "farewell",
+ANCHORS: tuple[str, ...] = ("suicide_word", "death_wish", "burden", "not_wake", "lethal_query", "farewell",
            "wont_be_here", "closure", "meds", "jump", "train", "rope", "hanging", "self_cut",
            "at_the_place", "attack_plan", "violent", "soft_harm", "weapon", "heavy_weapon",
            "martyrdom", "manifesto", "conflict_area", "warning", "threat_received",
@@ -825,7 +825,7 @@ def _screen_normalised(text: str) -> DangerSignal:
     if "warning" in cues and (cues & {"now", "harm_verb", "weapon", "target"}):
         harm.append("warning")
     long_ago = bool(_LONG_AGO.search(text))
-    threatened = [name for name in ("threat_received", "threat_to_me") if name in cues
+    threatened: list[str] = [name for name in ("threat_received", "threat_to_me") if name in cues
                   and not (name == "threat_to_me" and media_or_past) and not long_ago]
 
     if suicide and not (harm and "martyrdom" in harm and suicide == ["farewell"]):

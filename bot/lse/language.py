@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from functools import lru_cache
 
-from lingua import Language, LanguageDetectorBuilder
+from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
 DUTCH = "nl"
 ENGLISH = "en"
@@ -33,7 +33,7 @@ _REQUEST_WORDS = {
 
 
 @lru_cache(maxsize=1)
-def _detector():
+def _detector() -> LanguageDetector:
     detector = LanguageDetectorBuilder.from_languages(Language.DUTCH, Language.ENGLISH).build()
     detector.compute_language_confidence_values("warm up the models")
     return detector

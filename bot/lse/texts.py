@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -15,9 +16,10 @@ TEXTS_PATH = Path(__file__).resolve().parent.parent / "texts.yml"
 
 
 @lru_cache(maxsize=4)
-def load_texts(path: Path | None = None) -> dict:
+def load_texts(path: Path | None = None) -> dict[str, Any]:
     with open(path or TEXTS_PATH, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        texts: dict[str, Any] = yaml.safe_load(handle)
+    return texts
 
 
 def normalise_language(language: str | None) -> str:
@@ -32,7 +34,7 @@ def render(key: str, language: str | None, facts: Facts, **extra: str) -> str:
     values["weekly_hours"] = weekly_hours(facts, language)
     values["hours_short"] = weekly_hours_short(facts, language)
     values.update(extra)
-    return template.format(**values)
+    return str(template.format(**values))
 
 
 def buttons(keys: Iterable[str], language: str | None) -> list[dict[str, str]]:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
-def words(text: str) -> list:
+def words(text: str) -> list[str]:
     return [word.lower() for word in _WORD.findall(text or "")]
 
 

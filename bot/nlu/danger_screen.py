@@ -66,6 +66,7 @@ class DangerScreen(GraphComponent):
                     for example in training_data.intent_examples]
         self.model = DangerModel.fit(examples, seed=self.random_seed)
         self._cache.clear()
+        assert self._model_storage is not None and self._resource is not None  # as Rasa trains
         with self._model_storage.write_to(self._resource) as directory:
             (directory / MODEL_FILE).write_bytes(self.model.dumps())
         return self._resource
@@ -126,6 +127,7 @@ class DangerScreen(GraphComponent):
             if not signal.found:
                 self._demote_unsure_danger(message, signal.benign)
                 continue
+            assert signal.kind is not None  # a found signal has its kind
             intent = {"name": INTENT_FOR_KIND[signal.kind], "confidence": 1.0}
             ranking = [item for item in (message.get(INTENT_RANKING_KEY) or [])
                        if item.get("name") != intent["name"]]

@@ -133,6 +133,7 @@ def contact_expectations() -> list[list[str]]:
         if state.open:
             options.append(["Je kunt nu bellen", facts.phone])
         else:
+            assert state.next_opening is not None
             options.append(["nu gesloten", opening_hours.format_moment(state.next_opening, "nl"),
                             facts.phone])
     return options

@@ -7,6 +7,7 @@ The neutral site that quick exit opens is answered by Playwright itself (no netw
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,7 @@ def site(servers) -> str:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Browser:
+def browser() -> Iterator[Browser]:
     with chromium() as launched:
         yield launched
 
@@ -71,7 +72,7 @@ def page(context) -> Page:
     page.on("console", lambda message: errors.append(message.text)
             if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.console_errors = errors  # type: ignore[attr-defined]
+    page.console_errors = errors
     return page
 
 

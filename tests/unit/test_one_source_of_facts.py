@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -49,7 +50,7 @@ def no_old_hours(text: str) -> bool:
 
 
 def tracker(language: str) -> Tracker:
-    slots = {name: None for name in DOMAIN["slots"]}
+    slots: dict[str, Any] = {name: None for name in DOMAIN["slots"]}
     slots["language"] = language
     return Tracker(sender_id="test", slots=slots, latest_message={"intent": {"name": "contact"}},
                    events=[], paused=False, followup_action=None, active_loop={},
