@@ -21,10 +21,9 @@ import yaml
 from rasa.shared.core.events import UserUttered
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
-from tests.staff import seed
 from bot.lse.storage import PostgresConfig
-from tests.staff.helpers import ADMIN, STAFF
-from tests.staff.helpers import CSRF_RE
+from tests.staff import seed
+from tests.staff.helpers import ADMIN, CSRF_RE, STAFF
 from tests.trackers import stored_tracker
 from web.staff import db, inbox, index, retention
 from web.staff.db import Databases

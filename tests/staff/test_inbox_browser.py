@@ -10,8 +10,8 @@ from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
 from tests.staff import seed
 from tests.staff.helpers import ADMIN
-from tests.support import chromium
 from tests.staff.test_inbox import user
+from tests.support import chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"

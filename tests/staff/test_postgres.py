@@ -9,11 +9,10 @@ import uuid
 import pytest
 import requests
 
-from tests.staff import seed
 from bot.lse.storage import PostgresConfig
-from tests.staff.helpers import model_path
-from tests.staff.helpers import StaffClient, cli_env, run_cli
 from servers import Servers, free_port
+from tests.staff import seed
+from tests.staff.helpers import StaffClient, cli_env, model_path, run_cli
 
 PG = PostgresConfig.from_env()
 pytestmark = pytest.mark.skipif(PG is None, reason="PostgreSQL not configured (LSE_PG_HOST)")
@@ -168,6 +167,7 @@ def test_slot_values_nobody_allowed_do_not_break_the_index_on_postgresql(pg_data
     """Review H1: a 40-character language, or one with a NUL, is not indexed, and the
     refresh goes on; a row PostgreSQL still refuses is skipped, not the whole batch."""
     import sqlalchemy as sa
+
     from tests.staff.test_index import poisoned
     from web.staff import db, index
     databases, store, _ = pg_databases
@@ -209,6 +209,7 @@ def test_slot_values_nobody_allowed_do_not_break_the_index_on_postgresql(pg_data
 def test_parallel_bad_logins_get_at_most_the_free_attempts_on_postgresql(pg_databases):
     """Review M3 (c): 20 parallel bad logins record at most 5 'invalid' outcomes."""
     from concurrent.futures import ThreadPoolExecutor
+
     from web.staff import auth
     databases, _, _ = pg_databases
     auth.create_user(databases, "pg-anna", "correct horse battery")
@@ -256,6 +257,7 @@ def test_an_intent_name_too_long_for_the_inbox_does_not_stop_the_index(pg_databa
     """H1 for every indexed value: an intent name of 120 characters (what `/ /xxx…` made of
     an unknown intent) must not stop the conversation index on PostgreSQL."""
     import sqlalchemy as sa
+
     from web.staff import db, index
     databases, store, _ = pg_databases
     now = dt.datetime.now(seed.AMSTERDAM)

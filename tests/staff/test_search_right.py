@@ -11,8 +11,8 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from tests.staff import seed
 from bot.lse.storage import PostgresConfig
+from tests.staff import seed
 from tests.staff.helpers import FALLBACK_ID, PARENT_ID, READER
 from web.staff import auth
 from web.staff.db import Databases, sqlite_url
