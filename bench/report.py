@@ -5,7 +5,7 @@ import json
 import re
 import shutil
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 # The table lives in docs/performance.md (the README links to it); names kept for the tests.
@@ -39,8 +39,8 @@ def phase_label(phase: str, think_ms: float) -> str:
     return f"visitors pausing {low:g}–{high:g} s"
 
 
-def _level(result: Optional[Dict[str, Any]], concurrency: int,
-           phase: str = "visitors") -> Optional[Dict[str, Any]]:
+def _level(result: dict[str, Any] | None, concurrency: int,
+           phase: str = "visitors") -> dict[str, Any] | None:
     if not result:
         return None
     for level in result.get("levels", []):
@@ -49,7 +49,7 @@ def _level(result: Optional[Dict[str, Any]], concurrency: int,
     return None
 
 
-def _best_rate(result: Optional[Dict[str, Any]]) -> Optional[float]:
+def _best_rate(result: dict[str, Any] | None) -> float | None:
     """The most messages per second of a level without errors, from the levels without
     pauses (the visitors' levels only show the load they bring)."""
     levels = (result or {}).get("levels", [])
@@ -59,7 +59,7 @@ def _best_rate(result: Optional[Dict[str, Any]]) -> Optional[float]:
     return max(rates) if rates else None
 
 
-def evaluate_targets(results: Dict[str, Any]) -> List[Dict[str, Any]]:
+def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     lse = results["assistants"].get("lse")
     starter = results["assistants"].get("starter")
     at10 = _level(lse, 10)
@@ -92,19 +92,19 @@ def evaluate_targets(results: Dict[str, Any]) -> List[Dict[str, Any]]:
     return out
 
 
-def _fmt(value: Optional[float], digits: int = 1) -> str:
+def _fmt(value: float | None, digits: int = 1) -> str:
     if value is None:
         return "–"
     return f"{value:,.{digits}f}"
 
 
-def _ratio(ours: Optional[float], theirs: Optional[float]) -> str:
+def _ratio(ours: float | None, theirs: float | None) -> str:
     if ours is None or theirs in (None, 0):
         return "–"
     return f"{ours / theirs:.2f}×"
 
 
-def markdown_table(results: Dict[str, Any]) -> str:
+def markdown_table(results: dict[str, Any]) -> str:
     assistants = results["assistants"]
     lse = assistants.get("lse")
     starter = assistants.get("starter")
@@ -112,8 +112,8 @@ def markdown_table(results: Dict[str, Any]) -> str:
     think = settings.get("think_ms") or 0
     plan = ([("visitors", c) for c in settings["levels"]]
             + [("saturation", c) for c in settings.get("saturate", [])])
-    rows: List[Tuple[str, Optional[float], Optional[float], int]] = []
-    errors_rows: Dict[str, Tuple[Optional[Dict[str, Any]], Optional[Dict[str, Any]]]] = {}
+    rows: list[tuple[str, float | None, float | None, int]] = []
+    errors_rows: dict[str, tuple[dict[str, Any] | None, dict[str, Any] | None]] = {}
     for phase, concurrency in plan:
         ours, theirs = _level(lse, concurrency, phase) or {}, _level(starter, concurrency, phase) or {}
         label = (f"{concurrency} conversation{'s' if concurrency != 1 else ''}, "
@@ -133,14 +133,16 @@ def markdown_table(results: Dict[str, Any]) -> str:
                  ((starter or {}).get("rss_mb") or {}).get("peak"), 0))
 
     lines = ["| measure | LSE | starter (`rasa init`) | LSE ÷ starter |", "|---|--:|--:|--:|"]
-    for name, ours, theirs, digits in rows:
+    def cell(level: dict[str, Any] | None) -> str:
+        return f"{level['errors']} / {level['messages']}" if level else "–"
+
+    for name, ours_value, theirs_value, digits in rows:
         if name in errors_rows:
             ours_level, theirs_level = errors_rows[name]
-            cell = (lambda lvl: f"{lvl['errors']} / {lvl['messages']}" if lvl else "–")
             lines.append(f"| {name} | {cell(ours_level)} | {cell(theirs_level)} | |")
             continue
-        lines.append(f"| {name} | {_fmt(ours, digits)} | {_fmt(theirs, digits)} | "
-                     f"{_ratio(ours, theirs) if starter else '–'} |")
+        lines.append(f"| {name} | {_fmt(ours_value, digits)} | {_fmt(theirs_value, digits)} | "
+                     f"{_ratio(ours_value, theirs_value) if starter else '–'} |")
 
     lines += ["", "| target (2 cores) | limit | measured | met |", "|---|---|--:|---|"]
     for target in results.get("targets", []):
@@ -151,7 +153,7 @@ def markdown_table(results: Dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def machine_line(results: Dict[str, Any]) -> str:
+def machine_line(results: dict[str, Any]) -> str:
     machine = results["machine"]
     settings = results["settings"]
     think = settings.get("think_ms") or 0
@@ -169,7 +171,7 @@ def machine_line(results: Dict[str, Any]) -> str:
             + f". NLU/policy config `{settings['config']}`, {settings['sanic_workers']} Sanic worker(s).")
 
 
-def chart(results: Dict[str, Any], path: Path) -> None:
+def chart(results: dict[str, Any], path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -215,7 +217,7 @@ def chart(results: Dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
-def write(results: Dict[str, Any], out_dir: Path, readme: bool) -> Dict[str, Path]:
+def write(results: dict[str, Any], out_dir: Path, readme: bool) -> dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = results["started"].replace(":", "").replace("-", "")[:15]
     kind = results.get("kind", "bench")
@@ -234,7 +236,7 @@ def write(results: Dict[str, Any], out_dir: Path, readme: bool) -> Dict[str, Pat
     return paths
 
 
-def update_readme(results: Dict[str, Any], chart_path: Path) -> None:
+def update_readme(results: dict[str, Any], chart_path: Path) -> None:
     text = README.read_text(encoding="utf-8")
     if README_START not in text or README_END not in text:
         raise RuntimeError(f"{README.name} has no {README_START} ... {README_END} block")

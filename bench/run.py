@@ -7,11 +7,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import functools
 import random
 import shutil
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from bench import assistants, report
 from bench.conversations import story_conversations
@@ -25,9 +26,9 @@ def log(text: str) -> None:
     print(text, flush=True)
 
 
-async def measure(running: Optional[assistants.Running], url: str, pid: Optional[int],
-                  conversations: List[List[str]], args: argparse.Namespace, name: str) -> Dict[str, Any]:
-    result: Dict[str, Any] = {"levels": []}
+async def measure(running: assistants.Running | None, url: str, pid: int | None,
+                  conversations: list[list[str]], args: argparse.Namespace, name: str) -> dict[str, Any]:
+    result: dict[str, Any] = {"levels": []}
     rng = random.Random()
     idle = assistants.tree_rss(pid) if pid else 0
     if args.warmup > 0:
@@ -39,14 +40,16 @@ async def measure(running: Optional[assistants.Running], url: str, pid: Optional
             + [("saturation", c, 0.0) for c in args.saturate])
     for phase, concurrency, think_ms in plan:
         seconds = args.seconds if phase == "visitors" else args.saturate_seconds
-        stats_holder: Dict[str, int] = {"messages": 0}
-        sampler = assistants.RssSampler(pid, progress=lambda: stats_holder["messages"]) if pid else None
+        stats_holder: dict[str, int] = {"messages": 0}
+        progress = functools.partial(stats_holder.__getitem__, "messages")
+        sampler = assistants.RssSampler(pid, progress=progress) if pid else None
         level_args = dict(max_messages=args.max_messages, think_ms=think_ms,
                           prefix=f"{name}{random_prefix(rng)}")
         if sampler:
             with sampler:
                 stats = await run_level(url, conversations, concurrency, seconds,
-                                        on_message=lambda n: stats_holder.__setitem__("messages", n),
+                                        on_message=functools.partial(stats_holder.__setitem__,
+                                                                     "messages"),
                                         **level_args)
         else:
             stats = await run_level(url, conversations, concurrency, seconds, **level_args)
@@ -67,7 +70,7 @@ async def measure(running: Optional[assistants.Running], url: str, pid: Optional
 
 
 def bench_one(name: str, args: argparse.Namespace, workdir: Path,
-              conversations: List[List[str]]) -> Dict[str, Any]:
+              conversations: list[list[str]]) -> dict[str, Any]:
     train_seconds = None
     if name == "lse":
         if args.model:
@@ -100,9 +103,11 @@ def bench_one(name: str, args: argparse.Namespace, workdir: Path,
     return result
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench run", description=__doc__)
-    levels = (lambda s: [int(x) for x in s.split(",") if x.strip()])
+    def levels(text: str) -> list[int]:
+        return [int(x) for x in text.split(",") if x.strip()]
+
     parser.add_argument("--levels", type=levels, default=[1, 10, 50],
                         help="concurrent conversations of visitors who pause between messages "
                              "(--think-ms); latency (default 1,10,50)")
@@ -139,7 +144,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     started = dt.datetime.now(dt.timezone.utc)
     conversations = story_conversations()
-    results: Dict[str, Any] = {
+    results: dict[str, Any] = {
         "kind": "bench",
         "started": started.isoformat(timespec="seconds"),
         "machine": assistants.machine_info(),
