@@ -31,11 +31,12 @@ QUESTIONS_FLOOR ?= 0.80
 ROUTING_FLOOR ?= 0.75
 TWO_TURN_FLOOR ?= 0.90
 
-.PHONY: test-blind nlu-report system-packages test-staff bench-staff help install test-browser run train model-path validate test test-unit test-stories test-nlu test-integration lock clean bench bench-baseline bench-profile bench-pipelines soak cluster test-cluster
+.PHONY: lint test-blind nlu-report system-packages test-staff bench-staff help install test-browser run train model-path validate test test-unit test-stories test-nlu test-integration lock clean bench bench-baseline bench-profile bench-pipelines soak cluster test-cluster
 
 help:
 	@echo "make run    install, train when the data changed, start the servers and say where to chat"
-	@echo "make test   validate the data, run the unit, story, NLU and integration tests"
+	@echo "make test   lint first, then validate the data, run the unit, story, NLU and integration tests"
+	@echo "make lint   style (ruff check) and types (mypy: strict for bot/lse); a few seconds"
 	@echo "make test-blind  the blind sets against their floors (tests/nlu/blind, README Understanding)"
 	@echo "make nlu-report  5-fold cross-validation and the figures of docs/nlu.md"
 	@echo "make lock   re-resolve requirements.in and requirements-dev.in into the two lock files (UPGRADE=1: newer versions)"
@@ -76,6 +77,12 @@ run: train $(WIDGET_NPM)
 
 validate: $(VENV)/.installed
 	$(RASA) data validate --config config.yml --domain domain.yml --data bot/data --fail-on-warnings
+
+# Style and types (pyproject.toml: ruff's pyflakes, bugbear, pyupgrade and isort rules; mypy,
+# strict for bot/lse). The same checks run before each commit with `pre-commit install`.
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 test-unit: $(VENV)/.installed
 	$(PY) -m pytest -q tests/unit
@@ -187,7 +194,7 @@ test-cluster: train
 system-packages:
 	@scripts/system_packages.sh
 
-test: system-packages validate test-unit test-redaction test-stories test-nlu test-blind test-integration test-browser test-staff test-cluster
+test: lint test-unit system-packages validate test-redaction test-stories test-nlu test-blind test-integration test-browser test-staff test-cluster
 	@echo "All checks passed."
 
 lock:
