@@ -5,4 +5,5 @@ message's path, and NLU/policy pipeline comparison. See docs/performance.md.
     python -m bench soak       # make soak
     python -m bench profile    # where the time of one message goes
     python -m bench pipelines  # accuracy, latency and training time of pipeline variants
+    python -m bench staff      # make bench-staff: the staff app's lists with 50,000 conversations
 """

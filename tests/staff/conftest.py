@@ -91,9 +91,3 @@ def stack(tmp_path_factory):
     servers.start()
     yield Stack(servers, tracker_db, staff_db, log_dir)
     servers.stop()
-
-
-def pytest_configure(config):
-    # Rasa's own SQLTrackerStore (used by seed.py) builds its URL the SQLAlchemy 1.3 way.
-    config.addinivalue_line("filterwarnings",
-                            "ignore:Calling URL\\(\\) directly is deprecated")
