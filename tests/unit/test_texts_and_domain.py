@@ -1,9 +1,11 @@
-"""Every text exists in Dutch and English, and LSE facts live in one file only."""
+"""Every text exists in Dutch and English, LSE facts live in one file only, and the names
+of bot/lse/contract.py (which the actions and the staff app use) are the domain's."""
 import re
 from pathlib import Path
 
 import yaml
 
+from bot.lse import contract
 from bot.lse.facts import load_facts
 from bot.lse.texts import load_texts, render
 
@@ -70,3 +72,40 @@ def test_a_worried_parents_first_screen_is_short_and_says_privacy_once():
         names_line = "namen" if language == "nl" else "names"
         assert (opening + answer).count(names_line) == 1
         assert opening.split("\n")[0].endswith(facts.emergency["acute"] + ".")
+
+
+def test_every_name_of_the_contract_is_in_the_domain():
+    """The actions, intents, slots and slot values the actions and the staff app rely on."""
+    assert set(contract.CUSTOM_ACTIONS) == set(DOMAIN["actions"])
+    assert set(contract.INTENTS) <= set(DOMAIN["intents"])
+    assert set(contract.SLOTS) == set(DOMAIN["slots"])
+    for slot, values in contract.SLOT_VALUES.items():
+        assert DOMAIN["slots"][slot]["type"] == "categorical", slot
+        assert tuple(DOMAIN["slots"][slot]["values"]) == values, slot
+    names = {value for name, value in vars(contract).items()
+             if name.startswith(("ACTION_", "INTENT_", "SLOT_")) and isinstance(value, str)}
+    rasa_defined = {contract.ACTION_LISTEN, contract.INTENT_NLU_FALLBACK,
+                    contract.SLOT_SESSION_STARTED_METADATA}
+    in_domain = set(DOMAIN["actions"]) | set(DOMAIN["intents"]) | set(DOMAIN["slots"])
+    assert names - rasa_defined <= in_domain, names - rasa_defined - in_domain
+    assert not rasa_defined & in_domain
+
+
+def test_the_names_rasa_defines_are_rasas():
+    from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+    from rasa.shared.core.constants import ACTION_LISTEN_NAME, SESSION_START_METADATA_SLOT
+
+    assert contract.ACTION_LISTEN == ACTION_LISTEN_NAME
+    assert contract.INTENT_NLU_FALLBACK == DEFAULT_NLU_FALLBACK_INTENT_NAME
+    assert contract.SLOT_SESSION_STARTED_METADATA == SESSION_START_METADATA_SLOT
+
+
+def test_every_custom_action_answers_to_a_contract_name():
+    import inspect
+
+    import bot.actions
+    from bot.actions.actions import FactsAction
+
+    classes = [value for value in vars(bot.actions).values()
+               if inspect.isclass(value) and issubclass(value, FactsAction)]
+    assert sorted(cls().name() for cls in classes) == sorted(contract.CUSTOM_ACTIONS)

@@ -14,7 +14,8 @@ The marking decorator goes below the route decorator (it must see the handler fi
 """
 from __future__ import annotations
 
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 PUBLIC = "public"  # anyone, also without a session (the login page, the style sheet)
 STAFF = "staff"    # a logged-in staff member: the default

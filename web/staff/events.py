@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 # The event types (Rasa's `type_name`) the staff app reads.
 USER, BOT, ACTION, SLOT = "user", "bot", "action", "slot"
@@ -21,7 +21,7 @@ SESSION_STARTED, RESTART = "session_started", "restart"
 WITH_DATA = (USER, BOT, SLOT)
 
 
-def load(data: Optional[str]) -> Dict[str, Any]:
+def load(data: str | None) -> dict[str, Any]:
     """The event's dict from the `data` column; {} when it is not a JSON object."""
     try:
         value = json.loads(data or "{}")
@@ -30,11 +30,11 @@ def load(data: Optional[str]) -> Dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _dict(value: Any) -> Dict[str, Any]:
+def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _list(value: Any) -> List[Any]:
+def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
@@ -42,7 +42,7 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _number(value: Any) -> Optional[float]:
+def _number(value: Any) -> float | None:
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -55,12 +55,12 @@ class UserMessage:
     """A visitor's message (a `user` event): the text as stored (the channel redacted it)
     and what the NLU made of it."""
     text: str = ""
-    intent: Optional[str] = None       # the intent Rasa chose (the column, else parse_data)
-    confidence: Optional[float] = None
-    ranking: List[Tuple[str, float]] = field(default_factory=list)  # intent_ranking, in order
-    entities: List[Tuple[str, str]] = field(default_factory=list)
-    metadata: Dict[str, Any] = field(default_factory=dict)  # the channel's metadata
-    danger: Dict[str, Any] = field(default_factory=dict)    # the danger screen's verdict
+    intent: str | None = None       # the intent Rasa chose (the column, else parse_data)
+    confidence: float | None = None
+    ranking: list[tuple[str, float]] = field(default_factory=list)  # intent_ranking, in order
+    entities: list[tuple[str, str]] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)  # the channel's metadata
+    danger: dict[str, Any] = field(default_factory=dict)    # the danger screen's verdict
 
 
 def user_message(row: Any) -> UserMessage:
@@ -83,7 +83,7 @@ def user_message(row: Any) -> UserMessage:
 class BotMessage:
     """What the assistant said (a `bot` event): its text and the buttons it offered."""
     text: str = ""
-    buttons: List[Dict[str, Any]] = field(default_factory=list)
+    buttons: list[dict[str, Any]] = field(default_factory=list)
 
 
 def bot_message(row: Any) -> BotMessage:
@@ -93,7 +93,7 @@ def bot_message(row: Any) -> BotMessage:
     return BotMessage(text=_text(data.get("text")), buttons=buttons)
 
 
-def slot(row: Any) -> Tuple[Any, Any]:
+def slot(row: Any) -> tuple[Any, Any]:
     """(name, value) of a `slot` event, as stored (either may be missing: None)."""
     data = load(row.data)
     return data.get("name"), data.get("value")

@@ -50,6 +50,7 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.engine import Connection
 
+from bot.lse import contract
 from bot.lse.redaction import redact
 from web.staff import db, events
 from web.staff.db import Databases
@@ -67,10 +68,10 @@ BOT_TEXT_LENGTH = 600
 # (at most this) decides which of them are shown as "low confidence".
 LOW_CONFIDENCE_CEILING = 0.9
 DEFAULT_LOW_CONFIDENCE = 0.5
-FALLBACK_INTENT = "nlu_fallback"
-CLARIFY_ACTION = "action_clarify"
-DANGER_INTENTS = ("danger_acute", "danger_suicide")
-ROLE_VALUES = ("family", "professional", "individual")
+FALLBACK_INTENT = contract.INTENT_NLU_FALLBACK
+CLARIFY_ACTION = contract.ACTION_CLARIFY
+DANGER_INTENTS = contract.DANGER_INTENTS
+ROLE_VALUES = contract.ROLES
 VERDICTS = ("correct", "other", "unusable")
 
 REASONS = {
@@ -194,7 +195,7 @@ def queue_messages(sender_id: str, rows: Iterable[Any],
             message_language = message.metadata.get("language")
             pending = _Message(
                 event_id=int(row.id), sender_id=sender_id, at=float(row.timestamp or 0.0),
-                text=text, language=(message_language if message_language in ("nl", "en")
+                text=text, language=(message_language if message_language in contract.LANGUAGES
                                      else language),
                 intent=name[:80] if name else None, confidence=message.confidence,
                 ranking=ranking, bot_before=last_bot,
@@ -213,9 +214,9 @@ def queue_messages(sender_id: str, rows: Iterable[Any],
                 pending.fallback = True
         elif kind == events.SLOT:
             name, value = events.slot(row)
-            if name == "language" and value in ("nl", "en"):
+            if name == contract.SLOT_LANGUAGE and value in contract.LANGUAGES:
                 language = value
-            elif name == "role":
+            elif name == contract.SLOT_ROLE:
                 value = value if value in ROLE_VALUES else None
                 if (value and role and value != role and pending is not None
                         and role_message is not None and role_message is not pending):
@@ -330,7 +331,7 @@ class QueueFilter:
         known = set(intent_descriptions()) | {FALLBACK_INTENT}
         return cls(reason=reason if reason in REASONS else None,
                    intent=intent if intent in known else None,
-                   language=language if language in ("nl", "en") else None,
+                   language=language if language in contract.LANGUAGES else None,
                    date_from=_parse_date(get("from")), date_to=_parse_date(get("to")),
                    status=status if status in STATUSES else "open", page=page)
 

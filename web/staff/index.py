@@ -27,6 +27,7 @@ import sqlalchemy as sa
 import yaml
 from sqlalchemy.engine import Connection
 
+from bot.lse import contract
 from web.staff import db, events, inbox
 from web.staff.db import Databases
 
@@ -126,23 +127,23 @@ def summarize(sender_id: str, rows: Iterable[Any]) -> Optional[Summary]:
                 summary.first_message = text
             if text:
                 summary.texts.append(text)
-            if row.intent_name == "nlu_fallback":
+            if row.intent_name == contract.INTENT_NLU_FALLBACK:
                 summary.fallbacks += 1
         elif kind == events.BOT:
             summary.bot_messages += 1
         elif kind == events.ACTION:
-            if row.action_name == "action_warn_danger":
+            if row.action_name == contract.ACTION_WARN_DANGER:
                 summary.danger_112 += 1
-            elif row.action_name == "action_warn_suicide":
+            elif row.action_name == contract.ACTION_WARN_SUICIDE:
                 summary.danger_113 += 1
         elif kind == events.SLOT:
             name, value = events.slot(row)
-            if name == "role":
-                summary.role = _allowed("role", value)
-            elif name == "language":
+            if name == contract.SLOT_ROLE:
+                summary.role = _allowed(contract.SLOT_ROLE, value)
+            elif name == contract.SLOT_LANGUAGE:
                 # An unknown value is no language: the last valid one stays.
-                summary.language = _allowed("language", value) or summary.language
-            elif name == "office_open" and isinstance(value, bool):
+                summary.language = _allowed(contract.SLOT_LANGUAGE, value) or summary.language
+            elif name == contract.SLOT_OFFICE_OPEN and isinstance(value, bool):
                 if value:
                     summary.contact_open += 1
                 else:

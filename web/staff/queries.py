@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from bot.lse import contract
 from bot.lse.facts import current_facts
 from web.staff import db, events
 from web.staff.db import Databases
@@ -302,11 +303,11 @@ def transcript_items(rows: Sequence[Any]) -> List[Item]:
             if said.buttons:
                 offered = said.buttons
         elif kind == events.ACTION:
-            if row.action_name and row.action_name != "action_listen":
+            if row.action_name and row.action_name != contract.ACTION_LISTEN:
                 items.append(Item("action", when, name=row.action_name))
         elif kind == events.SLOT:
             name, value = events.slot(row)
-            if name not in ("session_started_metadata",):
+            if name != contract.SLOT_SESSION_STARTED_METADATA:
                 items.append(Item("slot", when, name=str(name), value=value))
         elif kind == events.SESSION_STARTED:
             items.append(Item("session", when))
