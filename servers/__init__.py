@@ -422,6 +422,8 @@ class Servers:
 
 
 def main() -> None:
+    if len(sys.argv) != 2:
+        sys.exit("usage: python -m servers MODEL (a trained model, e.g. models/current.tar.gz)")
     os.umask(0o077)
     model = sys.argv[1]
     servers = Servers(model=model,
