@@ -12,7 +12,7 @@ import socketio
 
 # (message, identifiers that must never be written)
 MESSAGES = [
-    ("mijn zoon Mohammed el Amrani zit op het Stedelijk Lyceum en kijkt IS-filmpjes",
+    ("mijn zoon Mohammed el Amrani zit op het Stedelijk Lyceum en praat over de jihad",
      ["Mohammed", "Amrani", "Stedelijk Lyceum"]),
     ("hij is geboren op 12-03-2008 en woont op de Vondellaan 23 in Zwolle",
      ["12-03-2008", "Vondellaan", "Zwolle"]),
