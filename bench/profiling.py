@@ -39,18 +39,18 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any
 
 import numpy
 
 from bench.assistants import ROOT, VENV_BIN, base_env, free_port
 from bench.conversations import story_conversations
-
 from servers import wait_for as _wait_for
 
-TIMES: Dict[str, float] = defaultdict(float)
-CALLS: Dict[str, int] = defaultdict(int)
+TIMES: dict[str, float] = defaultdict(float)
+CALLS: dict[str, int] = defaultdict(int)
 
 
 def _timed(name: str, function: Callable) -> Callable:
@@ -123,9 +123,9 @@ def _start_action_server(log_dir: Path) -> tuple:
 CHANNEL_STAGE = "channel: HMAC id, limits, checks, redaction, language, danger screen"
 
 
-async def _play(agent, path, conversations: List[List[str]], rounds: int, tag: str,
-                per_message: Optional[List[float]], channel: Dict[str, float],
-                outcomes: Dict[str, int]) -> int:
+async def _play(agent, path, conversations: list[list[str]], rounds: int, tag: str,
+                per_message: list[float] | None, channel: dict[str, float],
+                outcomes: dict[str, int]) -> int:
     """Plays the texts through the channels' path (RestInput.process_message), as the REST
     webhook does after it has parsed the body."""
     from rasa.core.channels.channel import CollectingOutputChannel
@@ -164,7 +164,7 @@ async def _play(agent, path, conversations: List[List[str]], rounds: int, tag: s
     return count
 
 
-async def profile(args: argparse.Namespace) -> Dict[str, Any]:
+async def profile(args: argparse.Namespace) -> dict[str, Any]:
     from rasa.core.agent import load_agent
     from rasa.core.utils import AvailableEndpoints
     from rasa.utils.endpoints import EndpointConfig
@@ -198,12 +198,14 @@ async def profile(args: argparse.Namespace) -> Dict[str, Any]:
         agent = await load_agent(model_path=args.model, endpoints=endpoints)
         load_seconds = time.perf_counter() - load_started
         conversations = story_conversations()
-        channel: Dict[str, float] = defaultdict(float)
-        outcomes: Dict[str, int] = {}
+        channel: dict[str, float] = defaultdict(float)
+        outcomes: dict[str, int] = {}
         await _play(agent, path, conversations, 1, "warmup", None, channel, {})  # first calls
         _instrument()
-        TIMES.clear(), CALLS.clear(), channel.clear()
-        per_message: List[float] = []
+        TIMES.clear()
+        CALLS.clear()
+        channel.clear()
+        per_message: list[float] = []
         count = await _play(agent, path, conversations, args.rounds, "timed", per_message,
                             channel, outcomes)
         stages = {label: TIMES.get(label, 0.0) for label, *_ in STAGES if label in TIMES}
@@ -243,7 +245,7 @@ async def profile(args: argparse.Namespace) -> Dict[str, Any]:
     }
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench profile", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=str(ROOT / "models" / "current.tar.gz"))

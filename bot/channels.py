@@ -41,8 +41,9 @@ import inspect
 import json
 import logging
 import uuid
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, Iterable, Optional, Text, Tuple
+from typing import Any
 
 from rasa.core.channels.channel import (
     CollectingOutputChannel,
@@ -92,7 +93,7 @@ FAILED = "failed"  # Rasa failed on it: an apology with the contact details
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 Reply = Callable[[str], Awaitable[None]]
 
-_SECRET: Dict[str, bytes] = {}
+_SECRET: dict[str, bytes] = {}
 
 
 def _secret() -> bytes:
@@ -124,7 +125,7 @@ def _parse_json(body: Any) -> Any:
         return None
 
 
-def _client_address(request: Any) -> Optional[str]:
+def _client_address(request: Any) -> str | None:
     """The client's address: the one a configured proxy passes (Sanic's PROXIES_COUNT /
     REAL_IP_HEADER, e.g. SANIC_PROXIES_COUNT=1 behind the cluster's nginx), else the peer."""
     if request is None:
@@ -140,20 +141,20 @@ def _agent(app: Any) -> Any:
     return getattr(getattr(app, "ctx", None), "agent", None)
 
 
-def _clean_metadata(raw: Any, text: str) -> Dict[str, Any]:
+def _clean_metadata(raw: Any, text: str) -> dict[str, Any]:
     """Keep only what we use: the language, as the page says or as detected, and the kind
     of danger the screen finds in the message (read by action_session_start)."""
     requested = raw.get("language") if isinstance(raw, dict) else None
     detected = detect_language(text)
     language = detected or (requested if requested in SUPPORTED else None)
-    metadata: Dict[str, Any] = {"language": language} if language else {}
+    metadata: dict[str, Any] = {"language": language} if language else {}
     signal = danger_verdict(text)
     if signal.found:
         metadata["danger"] = signal.kind
     return metadata
 
 
-async def conversation_language(agent: Any, sender_id: Optional[str]) -> Optional[str]:
+async def conversation_language(agent: Any, sender_id: str | None) -> str | None:
     """The language slot of a stored conversation, for the answers a channel gives itself
     (None: no agent yet, no such conversation, or the store failed; they are in Dutch)."""
     if agent is None or not sender_id:
@@ -166,7 +167,7 @@ async def conversation_language(agent: Any, sender_id: Optional[str]) -> Optiona
         return None
 
 
-def _prepare(checked: CheckedMessage, raw_metadata: Any) -> Tuple[str, Dict[str, Any]]:
+def _prepare(checked: CheckedMessage, raw_metadata: Any) -> tuple[str, dict[str, Any]]:
     """Redaction, language and danger screen of a checked message (in a worker thread)."""
     text = redact(checked.text)  # no identifiers reach the NLU, tracker store or logs
     return text, _clean_metadata(raw_metadata, text)
@@ -179,7 +180,7 @@ class IncomingMessage:
     sender_id: str  # the stored conversation id (stored_sender_id of the client's id)
     text: Any  # what the client sent as the message: not checked, may be anything
     metadata: Any = None  # what the client sent as metadata: not checked either
-    client_address: Optional[str] = None  # for the per-address rate limit
+    client_address: str | None = None  # for the per-address rate limit
 
 
 class CheckedInput:
@@ -238,10 +239,10 @@ class CheckedInput:
     def check(self, raw: Any) -> CheckedMessage:
         return check_message(raw, self.facts.max_message_length)
 
-    def rate_limited_reply(self, language: Optional[str]) -> str:
+    def rate_limited_reply(self, language: str | None) -> str:
         return render("input_rate_limited", language, self.facts)
 
-    def problem_reply(self, checked: CheckedMessage, language: Optional[str]) -> str:
+    def problem_reply(self, checked: CheckedMessage, language: str | None) -> str:
         """The friendly answer to a message the NLU does not get. A long message can be
         someone in crisis: when the danger screen finds danger in it, the crisis text
         comes first."""
@@ -256,7 +257,7 @@ class CheckedInput:
                 reply = render(crisis.TEXT_FOR_KIND[kind], language, self.facts) + "\n\n" + reply
         return reply
 
-    def failure_reply(self, language: Optional[str]) -> str:
+    def failure_reply(self, language: str | None) -> str:
         # Something broke while handling a fine message: apologise and give the contact.
         return render("internal_error", language, self.facts)
 
@@ -276,11 +277,11 @@ class RestInput(CheckedInput, RasaRestInput):
     """
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "RestInput":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> RestInput:
         return cls()
 
     def __init__(self) -> None:
@@ -293,7 +294,7 @@ class RestInput(CheckedInput, RasaRestInput):
             request.ctx.lse_payload = _parse_json(request.body or b"")
         return request.ctx.lse_payload
 
-    async def _extract_sender(self, req: Request) -> Optional[Text]:
+    async def _extract_sender(self, req: Request) -> str | None:
         """The client's id, or None when it is not valid. A sender sent as a JSON number is
         taken as its decimal digits (Rasa's REST channel accepts numbers), so "0612345678"
         sent as the number 612345678 is another conversation: clients send strings."""
@@ -301,9 +302,9 @@ class RestInput(CheckedInput, RasaRestInput):
         sender = payload.get("sender") if isinstance(payload, dict) else None
         if isinstance(sender, int) and not isinstance(sender, bool):
             sender = str(sender)
-        return sender if valid_sender(sender) else None
+        return sender if isinstance(sender, str) and valid_sender(sender) else None
 
-    def _extract_message(self, req: Request) -> Any:  # type: ignore[override]
+    def _extract_message(self, req: Request) -> Any:
         """The message as sent: process_message checks it (it need not be text)."""
         payload = self._payload(req)
         return payload.get("message") if isinstance(payload, dict) else None
@@ -313,7 +314,7 @@ class RestInput(CheckedInput, RasaRestInput):
         payload = self._payload(request)
         return payload.get("metadata") if isinstance(payload, dict) else None
 
-    def _extract_input_channel(self, req: Request) -> Text:
+    def _extract_input_channel(self, req: Request) -> str:
         # Rasa lets the client name the input channel; it is stored, so we do not.
         return self.name()
 
@@ -362,11 +363,11 @@ class SocketIOInput(CheckedInput, RasaSocketIOInput):
     """
 
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "socketio"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SocketIOInput":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> SocketIOInput:
         credentials = credentials or {}
         return cls(
             credentials.get("user_message_evt", "user_uttered"),
@@ -382,11 +383,11 @@ class SocketIOInput(CheckedInput, RasaSocketIOInput):
 
     def __init__(
         self,
-        user_message_evt: Text = "user_uttered",
-        bot_message_evt: Text = "bot_uttered",
-        namespace: Optional[Text] = None,
+        user_message_evt: str = "user_uttered",
+        bot_message_evt: str = "bot_uttered",
+        namespace: str | None = None,
         session_persistence: bool = True,
-        socketio_path: Text = "/socket.io",
+        socketio_path: str = "/socket.io",
         cors_allowed_origins: Iterable[str] = DEFAULT_ORIGINS,
     ) -> None:
         # Rasa's attributes (no JWT: the widget has no login); metadata_key "metadata".
@@ -399,15 +400,15 @@ class SocketIOInput(CheckedInput, RasaSocketIOInput):
         self.session_persistence = session_persistence
         self.socketio_path = socketio_path
         self.cors_allowed_origins = list(cors_allowed_origins)
-        self.sio: Optional[AsyncServer] = None
+        self.sio: AsyncServer | None = None
         self._app: Any = None
 
-    def get_output_channel(self) -> Optional[SocketIOOutput]:
+    def get_output_channel(self) -> SocketIOOutput | None:
         if self.sio is None:
             return None
         return SocketIOOutput(self.sio, self.bot_message_evt)
 
-    def _extract_metadata(self, data: Dict[str, Any]) -> Any:
+    def _extract_metadata(self, data: dict[str, Any]) -> Any:
         """The metadata of a user_uttered event as sent; like Rasa's, it may be a JSON string."""
         raw_metadata = data.get(self.metadata_key)
         if isinstance(raw_metadata, str):
@@ -426,10 +427,10 @@ class SocketIOInput(CheckedInput, RasaSocketIOInput):
         self.sio = sio
         # sid -> the client's session id; sid -> stored conversation id (the room);
         # stored id -> the sid that holds it; sid -> client address.
-        sessions: Dict[str, str] = {}
-        rooms: Dict[str, str] = {}
-        holders: Dict[str, str] = {}
-        addresses: Dict[str, Optional[str]] = {}
+        sessions: dict[str, str] = {}
+        rooms: dict[str, str] = {}
+        holders: dict[str, str] = {}
+        addresses: dict[str, str | None] = {}
         connections = rate_limit.RateLimiter(*rate_limit.CONNECTIONS_PER_ADDRESS)
         self._sessions, self._rooms, self._holders = sessions, rooms, holders
 
@@ -453,7 +454,7 @@ class SocketIOInput(CheckedInput, RasaSocketIOInput):
             return response.json({"status": "ok"})
 
         @sio.on("connect", namespace=self.namespace)
-        async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+        async def connect(sid: str, environ: dict, auth: dict | None = None) -> bool:
             address = _client_address(environ.get("sanic.request"))
             if address and not connections.allow(address):
                 return False
@@ -461,14 +462,14 @@ class SocketIOInput(CheckedInput, RasaSocketIOInput):
             return True
 
         @sio.on("disconnect", namespace=self.namespace)
-        async def disconnect(sid: Text) -> None:
+        async def disconnect(sid: str) -> None:
             await leave(sid)
             addresses.pop(sid, None)
 
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: Text, data: Any) -> None:
+        async def session_request(sid: str, data: Any) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
-            if not sender_ids.valid_session_id(requested):
+            if not isinstance(requested, str) or not sender_ids.valid_session_id(requested):
                 requested = uuid.uuid4().hex
             if sessions.get(sid) == requested:
                 await sio.emit("session_confirm", requested, room=sid, namespace=self.namespace)
@@ -493,7 +494,7 @@ class SocketIOInput(CheckedInput, RasaSocketIOInput):
             await sio.emit("session_confirm", requested, room=sid, namespace=self.namespace)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: Text, data: Any) -> None:
+        async def handle_message(sid: str, data: Any) -> None:
             if not isinstance(data, dict):
                 await say(sid, render("input_not_text", None, self.facts))
                 return

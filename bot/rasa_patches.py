@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import types
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List
+from typing import Any
 
 RASA_VERSION = "3.6.21"
 
@@ -61,7 +62,7 @@ def _cached_action_result_validator() -> Callable[..., bool]:
     validator_class.check_schema(schema)
     validator = validator_class(schema)
 
-    def _validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
+    def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
         # jsonschema.validate(): raise the best match of all errors, not the first one.
         error = best_match(validator.iter_errors(result))
         if error is None:
@@ -89,7 +90,7 @@ PATCHES = [
 ]
 
 # patch name -> Rasa's original function, for restore()
-_ORIGINALS: Dict[str, Any] = {}
+_ORIGINALS: dict[str, Any] = {}
 
 
 def _owner(patch: Patch) -> Any:
@@ -113,7 +114,7 @@ def check(patch: Patch, function: Any) -> None:
                            f"of Rasa {RASA_VERSION} the patch replaces; not patched")
 
 
-def apply() -> List[str]:
+def apply() -> list[str]:
     """Applies every patch once (again: nothing happens); the names of the patches in place."""
     for patch in PATCHES:
         owner = _owner(patch)
@@ -126,7 +127,7 @@ def apply() -> List[str]:
     return applied()
 
 
-def applied() -> List[str]:
+def applied() -> list[str]:
     """Names of the patches that are in place now."""
     return [patch.name for patch in PATCHES
             if getattr(_owner(patch).__dict__.get(patch.attribute), "lse_patch", None)

@@ -19,15 +19,15 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import List, Optional, Sequence
 
 TOKEN_FILE_VARIABLE = "LSE_RASA_API_TOKEN_FILE"
 TOKEN_VARIABLE = "LSE_RASA_API_TOKEN"
 _REFUSED = ("--enable-api", "--auth-token", "-t")
 
 
-def api_token_from_environment() -> Optional[str]:
+def api_token_from_environment() -> str | None:
     """The API token from LSE_RASA_API_TOKEN_FILE or LSE_RASA_API_TOKEN (then removed from
     the environment, so child processes do not inherit it); None: the API stays off."""
     path = os.environ.pop(TOKEN_FILE_VARIABLE, None)
@@ -39,7 +39,7 @@ def api_token_from_environment() -> Optional[str]:
     return token or None
 
 
-def rasa_arguments(argv: Sequence[str], token: Optional[str]) -> List[str]:
+def rasa_arguments(argv: Sequence[str], token: str | None) -> list[str]:
     """The arguments for Rasa's CLI: `run` plus ours, with the API only when a token is given."""
     for argument in argv:
         if argument.split("=", 1)[0] in _REFUSED:
@@ -51,7 +51,7 @@ def rasa_arguments(argv: Sequence[str], token: Optional[str]) -> List[str]:
     return arguments
 
 
-def main(argv: Optional[Sequence[str]] = None) -> None:
+def main(argv: Sequence[str] | None = None) -> None:
     os.umask(0o077)
     token = api_token_from_environment()
     arguments = rasa_arguments(list(sys.argv[1:] if argv is None else argv), token)

@@ -38,8 +38,8 @@ def main(argv=None) -> int:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
 
-    from rasa.core.agent import Agent
     import structlog
+    from rasa.core.agent import Agent
 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)

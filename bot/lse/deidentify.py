@@ -34,7 +34,6 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import FrozenSet, List, Optional
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +149,7 @@ def _cache_file(data_dir: Path) -> Path:
     return data_dir / "cache" / "lookup_structs.pickle"
 
 
-def build(data_dir: Optional[Path] = None) -> Path:
+def build(data_dir: Path | None = None) -> Path:
     """Writes the reduced lookup lists and deduce's cache of them to `data_dir`."""
     data_dir = Path(data_dir or default_dir())
     deduce, deduce_module = _import_deduce()
@@ -171,7 +170,7 @@ def build(data_dir: Optional[Path] = None) -> Path:
     return data_dir
 
 
-def _lower_items(folder: Path) -> FrozenSet[str]:
+def _lower_items(folder: Path) -> frozenset[str]:
     """Every line of the items.txt files under `folder`, in lower case."""
     items = set()
     for path in folder.rglob("items.txt"):
@@ -183,7 +182,7 @@ def _lower_items(folder: Path) -> FrozenSet[str]:
 class Deidentifier:
     """deduce on the reduced lists, plus the set of Dutch street names."""
 
-    def __init__(self, data_dir: Optional[Path] = None):
+    def __init__(self, data_dir: Path | None = None):
         data_dir = Path(data_dir or default_dir())
         deduce, deduce_module = _import_deduce()
         if not _cache_file(data_dir).exists():
@@ -193,21 +192,21 @@ class Deidentifier:
         self._deduce = deduce.Deduce(load_base_config=False, config=_config(deduce_module),
                                      lookup_data_path=data_dir, cache_path=data_dir)
         with open(data_dir / "streets.txt", encoding="utf-8") as handle:
-            self.streets: FrozenSet[str] = frozenset(
+            self.streets: frozenset[str] = frozenset(
                 line.strip().casefold() for line in handle if len(line.strip()) >= 3)
-        self.first_names: FrozenSet[str] = _lower_items(
+        self.first_names: frozenset[str] = _lower_items(
             data_dir / "src" / "names" / "lst_first_name")
-        self.places: FrozenSet[str] = _lower_items(data_dir / "src" / "locations" / "lst_placename")
+        self.places: frozenset[str] = _lower_items(data_dir / "src" / "locations" / "lst_placename")
         # Ordinary Dutch words (deduce's 1,000 most frequent words and its stop words; not its
         # medical terms, which hold names such as "Ilias").
         whitelist = data_dir / "src" / "whitelist"
         # Like deduce, a word that is also a surname ("jong", "bos", "wit") is not counted.
         surnames = _lower_items(data_dir / "src" / "names" / "lst_surname")
-        self.common_words: FrozenSet[str] = (
+        self.common_words: frozenset[str] = (
             (_lower_items(whitelist / "lst_common_word") - surnames)
             | _lower_items(whitelist / "lst_stop_word"))
 
-    def find(self, text: str) -> List[Span]:
+    def find(self, text: str) -> list[Span]:
         """Names, places, hospitals and dates in `text` (character offsets of `text`)."""
         if not text.strip():
             return []
@@ -225,7 +224,7 @@ class Deidentifier:
         return sorted(spans, key=lambda span: span.start)
 
 
-_loaded: Optional[Deidentifier] = None
+_loaded: Deidentifier | None = None
 _lock = threading.Lock()
 
 
@@ -249,7 +248,7 @@ def get() -> Deidentifier:
 load = get
 
 
-def main(argv: List[str]) -> int:
+def main(argv: list[str]) -> int:
     if argv[:1] == ["build"]:
         target = Path(argv[1]) if len(argv) > 1 else default_dir()
         print(f"deduce lookup structures built in {build(target)}")

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -37,13 +38,13 @@ class Facts:
     email: str
     website: str
     timezone: str
-    open_weekdays: Tuple[int, ...]
+    open_weekdays: tuple[int, ...]
     opens: dt.time
     closes: dt.time
     public_holidays_country: str
-    closed_on_public_holidays: Tuple[str, ...]
-    extra_closures: Tuple[Closure, ...]
-    emergency: Dict[str, str]
+    closed_on_public_holidays: tuple[str, ...]
+    extra_closures: tuple[Closure, ...]
+    emergency: dict[str, str]
     retention_days: int
     max_message_length: int
 
@@ -52,7 +53,7 @@ class Facts:
         """The LSE's time zone: opening hours and every time shown to visitors or staff."""
         return ZoneInfo(self.timezone)
 
-    def template_values(self) -> Dict[str, str]:
+    def template_values(self) -> dict[str, str]:
         """Values that response texts may use as {placeholders}."""
         return {
             "phone": self.phone,
@@ -87,7 +88,7 @@ def _parse_date(value: Any) -> dt.date:
     return dt.date.fromisoformat(str(value))
 
 
-def facts_from_dict(data: Dict[str, Any]) -> Facts:
+def facts_from_dict(data: dict[str, Any]) -> Facts:
     hours = data["opening_hours"]
     weekdays = tuple(WEEKDAY_NAMES.index(str(day).lower()) for day in hours["weekdays"])
     closures = tuple(
@@ -119,13 +120,13 @@ def facts_from_dict(data: Dict[str, Any]) -> Facts:
     return facts
 
 
-def facts_path(env: Optional[Mapping[str, str]] = None) -> Path:
+def facts_path(env: Mapping[str, str] | None = None) -> Path:
     """The facts file: LSE_FACTS_FILE when it is set, else bot/lse_facts.yml."""
     value = (os.environ if env is None else env).get(FACTS_FILE_VARIABLE, "").strip()
     return Path(value) if value else FACTS_PATH
 
 
-def load_facts(path: Optional[Path] = None) -> Facts:
+def load_facts(path: Path | None = None) -> Facts:
     """The facts in `path`, else in the file facts_path() names (read anew on every call)."""
     with open(path or facts_path(), encoding="utf-8") as handle:
         return facts_from_dict(yaml.safe_load(handle))

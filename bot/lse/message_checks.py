@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 EMPTY = "empty"
 TOO_LONG = "too_long"
@@ -28,7 +28,7 @@ NOT_TEXT = "not_text"
 @dataclass(frozen=True)
 class CheckedMessage:
     text: str
-    problem: Optional[str] = None
+    problem: str | None = None
     # What the danger screen reads of a message too long for the NLU (never stored).
     raw_text: str = ""
 

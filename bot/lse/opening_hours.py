@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Optional
+
 import holidays
 from babel.dates import format_date
 
@@ -32,7 +32,7 @@ def _holiday_calendar(country: str, year: int, language: str = _FACTS_HOLIDAY_LA
     return holidays.country_holidays(country, years=year, language=language)
 
 
-def closing_holiday(day: dt.date, facts: Facts) -> Optional[str]:
+def closing_holiday(day: dt.date, facts: Facts) -> str | None:
     """The public holiday on this day on which the LSE is closed (its facts-file name), or None.
 
     Only the holidays listed in the facts file close the line: Good Friday or Liberation
@@ -47,7 +47,7 @@ def closing_holiday(day: dt.date, facts: Facts) -> Optional[str]:
     return None
 
 
-def _localised_holiday(day: dt.date, facts: Facts, language: str) -> Optional[str]:
+def _localised_holiday(day: dt.date, facts: Facts, language: str) -> str | None:
     if closing_holiday(day, facts) is None:
         return None
     calendar = _holiday_calendar(facts.public_holidays_country, day.year,
@@ -55,7 +55,7 @@ def _localised_holiday(day: dt.date, facts: Facts, language: str) -> Optional[st
     return calendar.get(day)
 
 
-def holiday_name(day: dt.date, facts: Facts, language: str = "nl") -> Optional[str]:
+def holiday_name(day: dt.date, facts: Facts, language: str = "nl") -> str | None:
     """Why the line is closed on this (week)day, in `language`: an extra closure's reason or
     the name of a closing public holiday; None when it is not such a day."""
     for closure in facts.extra_closures:
@@ -68,7 +68,7 @@ def is_extra_closure(day: dt.date, facts: Facts) -> bool:
     return any(closure.date == day for closure in facts.extra_closures)
 
 
-def closure_reason(day: dt.date, facts: Facts) -> Optional[str]:
+def closure_reason(day: dt.date, facts: Facts) -> str | None:
     """Why the line is closed on this day, or None when it is a working day."""
     for closure in facts.extra_closures:
         if closure.date == day:
@@ -158,8 +158,8 @@ def next_opening(now: dt.datetime, facts: Facts) -> dt.datetime:
 class Status:
     open: bool
     local_now: dt.datetime
-    next_opening: Optional[dt.datetime]
-    closes_at: Optional[dt.datetime]
+    next_opening: dt.datetime | None
+    closes_at: dt.datetime | None
 
 
 def status(now: dt.datetime, facts: Facts) -> Status:

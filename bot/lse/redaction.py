@@ -54,8 +54,8 @@ import bisect
 import ipaddress
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Callable, FrozenSet, Iterable, List, Optional, Tuple
 
 import phonenumbers
 from stdnum import iban as stdnum_iban
@@ -91,7 +91,7 @@ _PLACEHOLDER_OF_KIND = {
 }
 
 # Words the assistant needs, never redacted even where a name or place list has them.
-KEEP: FrozenSet[str] = frozenset(word.casefold() for word in (
+KEEP: frozenset[str] = frozenset(word.casefold() for word in (
     *_RELATIONS, *_WORK_PEOPLE,
     "ik", "hij", "zij", "ze", "wij", "jij", "hem", "haar", "hallo", "hoi", "hey", "beste",
     "goedemorgen", "goedemiddag", "goedenavond", "dag", "doei", "dank", "bedankt", "groet",
@@ -177,11 +177,11 @@ class Found:
 _INVISIBLE = frozenset("\u034f\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5\u200d")
 
 
-def fold(text: str) -> Tuple[str, List[int]]:
+def fold(text: str) -> tuple[str, list[int]]:
     """NFKC of each character with the invisible ones removed, and for each folded character
     the index of the character of `text` it came from."""
-    out: List[str] = []
-    origin: List[int] = []
+    out: list[str] = []
+    origin: list[int] = []
     for index, char in enumerate(text):
         if char.isascii():
             out.append(char)
@@ -394,10 +394,10 @@ class Taken:
     (a message with hundreds of candidates stays linear)."""
 
     def __init__(self) -> None:
-        self._starts: List[int] = []
-        self._found: List[Found] = []
+        self._starts: list[int] = []
+        self._found: list[Found] = []
 
-    def _around(self, start: int, end: int) -> List[Found]:
+    def _around(self, start: int, end: int) -> list[Found]:
         index = bisect.bisect_right(self._starts, start)
         result = []
         if index > 0 and self._found[index - 1].end > start:
@@ -415,7 +415,7 @@ class Taken:
         self._starts.insert(index, found.start)
         self._found.insert(index, found)
 
-    def free_pieces(self, start: int, end: int) -> List[Tuple[int, int]]:
+    def free_pieces(self, start: int, end: int) -> list[tuple[int, int]]:
         """[start, end) without the parts taken already."""
         pieces, position = [], start
         for other in self._around(start, end):
@@ -426,7 +426,7 @@ class Taken:
             pieces.append((position, end))
         return pieces
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Found]:
         return iter(self._found)
 
 
@@ -434,8 +434,8 @@ def _overlaps(start: int, end: int, taken: Taken) -> bool:
     return taken.overlaps(start, end)
 
 
-def _regex(pattern: "re.Pattern[str]", placeholder: str, group: Optional[int] = None,
-           valid: Callable[[str], bool] = lambda _: True, needs: Tuple[str, ...] = ()) -> Finder:
+def _regex(pattern: re.Pattern[str], placeholder: str, group: int | None = None,
+           valid: Callable[[str], bool] = lambda _: True, needs: tuple[str, ...] = ()) -> Finder:
     """Every match of `pattern` (its first group that matched when `group` is None and the
     pattern has groups). `needs`: the finder runs only when the folded text contains one of
     these (lower case), which keeps the patterns off messages they can never match."""
@@ -568,13 +568,13 @@ _SCHOOL_WORD_RE = re.compile(
     r"(?<![\w-])[A-ZÀ-ÞĀ-ž][^\W\d_]{2,30}(?:school|college|lyceum|gymnasium)(?![\w-])")
 
 
-def _capitalised_words(text: str, start: int, end: int) -> Optional[Tuple[int, int]]:
+def _capitalised_words(text: str, start: int, end: int) -> tuple[int, int] | None:
     """The span of text[start:end] from its first to its last capitalised word that could be
     a proper name (not a word the assistant needs, not an ordinary word, not an acronym)."""
     words = [(m.start() + start, m.end() + start, m.group())
              for m in re.finditer(r"[\w'’&-]+", text[start:end])]
-    kept = []
-    leading: Optional[int] = None
+    kept: list[tuple[int, int]] = []
+    leading: int | None = None
     for word_start, word_end, word in words:
         if not kept and leading is None and word in ("Het", "De", "'t"):
             leading = word_start  # "Het Kompas", "De Regenboog"
@@ -600,7 +600,7 @@ def _places_and_institutions(text: str, taken: Taken) -> Iterable[Found]:
     """Capitalised names after a preposition ('in Leiden', 'bij de Rabobank', 'op het
     Zadkine'), next to a word for an institution ('moskee Al Islah', 'Mevlana moskee'),
     district names ('Schilderswijk') and school names ('Wilhelminaschool')."""
-    found: List[Found] = []
+    found: list[Found] = []
     for pattern, placeholder in ((_SCHOOL_WORD_RE, SCHOOL), (_DISTRICT_RE, PLACE)):
         for match in pattern.finditer(text):
             if match.group().casefold() not in KEEP:
@@ -632,9 +632,9 @@ _PLACE_SUFFIX_RE = re.compile(
     r"Noord-Oost|Zuid-Oost|noord|zuid|oost|west|centrum)|\saan\s(?:de|den)\s[A-Z][\w-]{1,30})(?![\w-])")
 
 
-def _extend_places(text: str, found: List[Found]) -> List[Found]:
+def _extend_places(text: str, found: list[Found]) -> list[Found]:
     """'[plaats] Noord', '[plaats]-Zuid', '[plaats] aan den IJssel' are one place."""
-    result: List[Found] = []
+    result: list[Found] = []
     for index, item in enumerate(found):
         if item.placeholder == PLACE:
             match = _PLACE_SUFFIX_RE.match(text, item.end)
@@ -667,15 +667,15 @@ def _is_name_word(word: str) -> bool:
 
 
 def _trim_name(text: str, start: int, end: int, capitalised: bool,
-               titled: bool = False) -> Optional[Tuple[int, int]]:
+               titled: bool = False) -> tuple[int, int] | None:
     """The part of text[start:end] that is a name: from the first name-like word to the last
     one, each capitalised when `capitalised`, with interfixes ("van der", "el") between and,
     after a title ("mevrouw de Wit"), before; after a title a capitalised ordinary word is a
     name too."""
     words = [(match.start() + start, match.end() + start, match.group())
              for match in re.finditer(r"[\w'’-]+", text[start:end])]
-    kept: List[Tuple[int, int]] = []
-    leading: Optional[int] = None
+    kept: list[tuple[int, int]] = []
+    leading: int | None = None
     for word_start, word_end, word in words:
         lower = word.casefold()
         if lower in _INTERFIXES and (kept or titled):
@@ -742,15 +742,17 @@ DEDUCE_WINDOW = 80  # characters of context on each side of a capitalised word
 _WORD_AT_RE = re.compile(r"[\w'’-]+")
 
 
-def _deduce_in_windows(text: str) -> List[deidentify.Span]:
+def _deduce_in_windows(text: str) -> list[deidentify.Span]:
     """deduce on the parts of `text` around its capitalised words that may be names or places
     only (merged windows of
     DEDUCE_WINDOW characters each side, cut at a space): its cost grows with the number of
     tokens it reads, and "NL12 A A A ..." need not be read at all."""
-    windows: List[List[int]] = []
+    windows: list[list[int]] = []
     places = _deidentifier().places
     for match in _CAPITALISED_WORD_RE.finditer(text):
-        word = _WORD_AT_RE.match(text, match.start()).group()
+        at = _WORD_AT_RE.match(text, match.start())
+        assert at is not None  # a capitalised word starts there
+        word = at.group()
         if not (_is_name_word(word) or word.casefold() in places):
             continue  # "De", "Het", "Ik": no name starts a window
         start = max(0, match.start() - DEDUCE_WINDOW)
@@ -765,7 +767,7 @@ def _deduce_in_windows(text: str) -> List[deidentify.Span]:
             windows[-1][1] = max(windows[-1][1], end)
         else:
             windows.append([start, end])
-    spans: List[deidentify.Span] = []
+    spans: list[deidentify.Span] = []
     for start, end in windows:
         for span in _deidentifier().find(text[start:end]):
             spans.append(deidentify.Span(span.start + start, span.end + start, span.kind, span.text))
@@ -828,7 +830,7 @@ def _streets(text: str, taken: Taken) -> Iterable[Found]:
     written together), and a street word after 'de' / 'het'."""
     tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN_RE.finditer(text)]
     streets = _deidentifier().streets
-    found: List[Tuple[int, int]] = []
+    found: list[tuple[int, int]] = []
     glued = _GLUED_SUFFIX_DIGIT_RE.search(text) and _GLUED_STREET_RE.finditer(text)
     for match in glued or ():
         if match.start() == 0 or not text[match.start() - 1].isalnum():
@@ -897,7 +899,7 @@ def _streets(text: str, taken: Taken) -> Iterable[Found]:
                     ("straat", "laan", "weg", "plein", "gracht", "kade", "singel", "dijk",
                      "steeg", "dreef", "plantsoen", "boulevard", "straatweg", "hof")):
             found.append((start, end))
-    yielded: List[Tuple[int, int]] = []
+    yielded: list[tuple[int, int]] = []
     for start, end in sorted(found):
         if not _overlaps(start, end, taken) and not any(
                 a < end and start < b for a, b in yielded):
@@ -905,7 +907,7 @@ def _streets(text: str, taken: Taken) -> Iterable[Found]:
             yield Found(start, end, ADDRESS)
 
 
-FINDERS: Tuple[Finder, ...] = (
+FINDERS: tuple[Finder, ...] = (
     _regex(_EMAIL_RE, EMAIL, group=0, needs=("@", " at ", "(at", "[at", "{at", "<at", "apenstaartje", "apestaartje")),
     _regex(_LINK_RE, LINK, group=0, needs=("http", "www.", "/")),
     _regex(_DUTCH_IBAN_RE, IBAN, group=0, needs=("nl",)),
@@ -936,7 +938,7 @@ FINDERS: Tuple[Finder, ...] = (
 )
 
 
-def _find_folded(folded: str) -> List[Found]:
+def _find_folded(folded: str) -> list[Found]:
     taken = Taken()
     for match in _PROTECTED_RE.finditer(folded):
         taken.add(Found(match.start(), match.end(), ""))  # kept as written
@@ -947,12 +949,12 @@ def _find_folded(folded: str) -> List[Found]:
     return _extend_places(folded, [found for found in taken if found.placeholder])
 
 
-def find_identifiers(text: str) -> List[Found]:
+def find_identifiers(text: str) -> list[Found]:
     """The identifiers in `text`, without overlaps, in order of position (offsets of `text`)."""
     if not text:
         return []
     folded, origin = fold(text)
-    spans: List[Found] = []
+    spans: list[Found] = []
     for found in _find_folded(folded):
         start, end = origin[found.start], origin[found.end - 1] + 1
         if spans and start < spans[-1].end:
@@ -966,7 +968,7 @@ def redact(text: str) -> str:
     """`text` with every identifier replaced by its placeholder."""
     if not text:
         return text
-    parts: List[str] = []
+    parts: list[str] = []
     position = 0
     for found in find_identifiers(text):
         parts.append(text[position:found.start])

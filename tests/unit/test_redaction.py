@@ -1,7 +1,6 @@
 """bot/lse/redaction.py: identifiers become placeholders; ordinary chat stays as it is."""
 import glob
 import re
-import sys
 import time
 from pathlib import Path
 

@@ -20,9 +20,10 @@ import datetime as dt
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional
+from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
@@ -51,16 +52,16 @@ def utc_now() -> dt.datetime:
 
 
 @lru_cache(maxsize=2)
-def load_texts(path: Path = TEXTS_PATH) -> Dict[str, Dict[str, str]]:
+def load_texts(path: Path = TEXTS_PATH) -> dict[str, dict[str, str]]:
     with open(path, encoding="utf-8") as handle:
         return yaml.safe_load(handle)
 
 
-def language_of(value: Optional[str]) -> str:
+def language_of(value: str | None) -> str:
     return value if value in LANGUAGES else "nl"
 
 
-def interface_texts(facts: Facts, language: str) -> Dict[str, str]:
+def interface_texts(facts: Facts, language: str) -> dict[str, str]:
     """All widget texts in one language, with facts filled in ({count} etc. stay)."""
     values = facts.template_values()
     result = {}
@@ -71,7 +72,7 @@ def interface_texts(facts: Facts, language: str) -> Dict[str, str]:
     return result
 
 
-def status_payload(now: dt.datetime, facts: Facts, language: str) -> Dict[str, Any]:
+def status_payload(now: dt.datetime, facts: Facts, language: str) -> dict[str, Any]:
     """What the widget header says about now: open, or closed and when it opens again."""
     texts = interface_texts(facts, language)
     state = opening_hours.status(now, facts)
@@ -85,6 +86,7 @@ def status_payload(now: dt.datetime, facts: Facts, language: str) -> Dict[str, A
             "language": language,
         }
     moment = state.next_opening
+    assert moment is not None  # a closed line opens again
     if moment.date() == state.local_now.date():
         day = texts["today"]
     else:
@@ -101,13 +103,13 @@ def status_payload(now: dt.datetime, facts: Facts, language: str) -> Dict[str, A
     }
 
 
-def _language_markers() -> Dict[str, str]:
+def _language_markers() -> dict[str, str]:
     """Bot texts that tell which language the conversation is in now.
 
     The language slot is not sent to the client; when the bot says it switched
     language (utter_language_switched), the widget follows.
     """
-    markers: Dict[str, str] = {}
+    markers: dict[str, str] = {}
     try:
         with open(HERE.parent.parent / "domain.yml", encoding="utf-8") as handle:
             domain = yaml.safe_load(handle)
@@ -123,7 +125,7 @@ def _language_markers() -> Dict[str, str]:
     return markers
 
 
-def widget_config(facts: Facts) -> Dict[str, Any]:
+def widget_config(facts: Facts) -> dict[str, Any]:
     emergency = facts.emergency
     return {
         "max_message_length": facts.max_message_length,
@@ -172,7 +174,7 @@ def content_security_policy(settings: Settings) -> str:
     ])
 
 
-def page_headers(settings: Settings) -> Dict[str, str]:
+def page_headers(settings: Settings) -> dict[str, str]:
     return {
         "Content-Security-Policy": content_security_policy(settings),
         "X-Content-Type-Options": "nosniff",
@@ -208,7 +210,7 @@ class WidgetApp:
 
     # --- helpers -------------------------------------------------------------
 
-    def api_headers(self, request: Request) -> Dict[str, str]:
+    def api_headers(self, request: Request) -> dict[str, str]:
         headers = {
             "X-Content-Type-Options": "nosniff",
             "Referrer-Policy": "no-referrer",
@@ -278,7 +280,7 @@ def register(app: Sanic, settings: Settings, clock: Clock = utc_now) -> WidgetAp
     async def site_style(_request: Request) -> HTTPResponse:
         return state.asset(STATIC / "site.css", "text/css; charset=utf-8")
 
-    @bp.get("/favicon.ico")
+    @bp.get("/favicon.ico")  # type: ignore[arg-type]  # Sanic's stacked route decorators
     @bp.get("/site/icon.svg")
     async def icon(_request: Request) -> HTTPResponse:
         return state.asset(STATIC / "icon.svg", "image/svg+xml")
