@@ -5,8 +5,8 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Dict, Iterable, Optional
 
 import pytest
 import requests
@@ -42,7 +42,7 @@ class StaffClient:
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
         self.http = requests.Session()
-        self.cookies: Dict[str, str] = {}
+        self.cookies: dict[str, str] = {}
         self.set_cookie_headers = []
 
     def request(self, method: str, path: str, **kwargs) -> requests.Response:
@@ -80,14 +80,14 @@ class StaffClient:
         return self.post("/staff/login", data={"username": username, "password": password,
                                                "csrf_token": token, "next": next_path})
 
-    def logged_in(self, username: str, password: str) -> "StaffClient":
+    def logged_in(self, username: str, password: str) -> StaffClient:
         answer = self.login(username, password)
         assert answer.status_code == 303, answer.text
         return self
 
 
-def cli_env(tracker_db: Optional[Path] = None, staff_db: Optional[Path] = None,
-            postgres_env: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+def cli_env(tracker_db: Path | None = None, staff_db: Path | None = None,
+            postgres_env: dict[str, str] | None = None) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in PG_VARIABLES}
     env["PYTHONPATH"] = str(ROOT)
     env["SQLALCHEMY_SILENCE_UBER_WARNING"] = "1"
@@ -100,6 +100,6 @@ def cli_env(tracker_db: Optional[Path] = None, staff_db: Optional[Path] = None,
     return env
 
 
-def run_cli(args: Iterable[str], env: Dict[str, str], stdin: str = "") -> subprocess.CompletedProcess:
+def run_cli(args: Iterable[str], env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "web.staff.cli", *args], cwd=ROOT, env=env,
                           input=stdin, capture_output=True, text=True, timeout=120)

@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import (ActionExecuted, BotUttered, Event, SessionStarted, SlotSet,
-                                     UserUttered)
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.lse import opening_hours
@@ -35,7 +41,7 @@ class Script:
     def __init__(self, start: dt.datetime, language: str = "nl") -> None:
         self.clock = start.timestamp()
         self.language = language
-        self.events: List[Event] = []
+        self.events: list[Event] = []
         self.action("action_session_start")
         self.bot(render("intro", language, FACTS))
         self.events.append(SessionStarted(timestamp=self.tick()))
@@ -46,29 +52,29 @@ class Script:
         self.clock += 1.0
         return self.clock
 
-    def action(self, name: str) -> "Script":
+    def action(self, name: str) -> Script:
         self.events.append(ActionExecuted(name, timestamp=self.tick()))
         return self
 
-    def bot(self, text: str, button_keys: Optional[List[str]] = None) -> "Script":
-        data: Dict[str, Any] = {}
+    def bot(self, text: str, button_keys: list[str] | None = None) -> Script:
+        data: dict[str, Any] = {}
         if button_keys:
             data["buttons"] = buttons(button_keys, self.language)
         self.events.append(BotUttered(text, data=data, timestamp=self.tick()))
         return self
 
-    def slot(self, name: str, value: Any) -> "Script":
+    def slot(self, name: str, value: Any) -> Script:
         self.events.append(SlotSet(name, value, timestamp=self.tick()))
         return self
 
-    def user(self, text: str, intent: str, confidence: float = 0.9) -> "Script":
+    def user(self, text: str, intent: str, confidence: float = 0.9) -> Script:
         parse_data = {"text": text, "intent": {"name": intent, "confidence": confidence},
                       "entities": [], "intent_ranking": [{"name": intent, "confidence": confidence}]}
         self.events.append(UserUttered(text, intent=parse_data["intent"], parse_data=parse_data,
                                        timestamp=self.tick(), input_channel="rest"))
         return self
 
-    def contact_closed(self) -> "Script":
+    def contact_closed(self) -> Script:
         self.action("action_offer_contact")
         moment = dt.datetime.fromtimestamp(self.clock, tz=AMSTERDAM)
         state = opening_hours.status(moment.astimezone(dt.timezone.utc), FACTS)
@@ -78,7 +84,7 @@ class Script:
         return self.action("action_listen")
 
 
-def worried_parent(start: Optional[dt.datetime] = None) -> Script:
+def worried_parent(start: dt.datetime | None = None) -> Script:
     """A parent, late in the evening, asks for contact while the LSE is closed."""
     script = Script(start or last_night())
     script.user("Mijn dochter van 15 zit elke nacht in extreemrechtse telegramgroepen, "
@@ -110,7 +116,7 @@ def not_understood(start: dt.datetime) -> Script:
     return script.action("action_listen")
 
 
-def store_for(db_path: Optional[str] = None, postgres: Any = None) -> SQLTrackerStore:
+def store_for(db_path: str | None = None, postgres: Any = None) -> SQLTrackerStore:
     if postgres is not None:
         return SQLTrackerStore(dialect="postgresql", host=postgres.host, port=postgres.port,
                                db=postgres.db, username=postgres.user, password=postgres.password)

@@ -1,7 +1,6 @@
 """Logging in, sessions, CSRF, rate limits, and that no staff route answers without a login."""
 import re
 import sqlite3
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 

@@ -30,8 +30,9 @@ import ipaddress
 import re
 import secrets
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -88,8 +89,8 @@ class LoginPolicy:
 
 class LoginResult(NamedTuple):
     outcome: str                      # "ok", "invalid" or "locked"
-    token: Optional[str] = None
-    session: Optional["Session"] = None
+    token: str | None = None
+    session: Session | None = None
     retry_after: float = 0.0          # seconds, when locked
 
 
@@ -150,7 +151,7 @@ def address_key(address: str) -> str:
     return str(parsed)
 
 
-def _counter_keys(username: str, address: str) -> Tuple[str, str]:
+def _counter_keys(username: str, address: str) -> tuple[str, str]:
     where = address_key(address)
     return "a:" + _hash("account", username, where)[:60], "i:" + _hash("address", where)[:60]
 
@@ -176,7 +177,7 @@ def _blocked_for(failures: int, free: int, base: float, cap: float) -> float:
     return min(base * 2 ** (failures - free), cap)
 
 
-def _reserve(databases: Databases, keys: Sequence[str], rules: Sequence[Tuple[int, float, float]],
+def _reserve(databases: Databases, keys: Sequence[str], rules: Sequence[tuple[int, float, float]],
              now: float, window: float) -> float:
     """Counts one attempt for every key, unless one of them is blocked: then returns the
     seconds until it is free again (and counts nothing)."""
@@ -189,7 +190,7 @@ def _reserve(databases: Databases, keys: Sequence[str], rules: Sequence[Tuple[in
         wait = max(rows[key].blocked_until - now for key in keys)
         if wait > 0:
             return wait
-        for key, (free, base, cap) in zip(keys, rules):
+        for key, (free, base, cap) in zip(keys, rules, strict=True):
             row = rows[key]
             failures = 0 if now - row.last_failure_at > window else row.failures
             failures += 1
@@ -201,7 +202,7 @@ def _reserve(databases: Databases, keys: Sequence[str], rules: Sequence[Tuple[in
 
 
 def _give_back(connection: Any, account_key: str, address_key_: str,
-               rules: Sequence[Tuple[int, float, float]], now: float) -> None:
+               rules: Sequence[tuple[int, float, float]], now: float) -> None:
     """After a successful login: the account's counter is cleared, and the address gets
     back the attempt that was counted for it."""
     t = db.login_throttle
@@ -217,7 +218,7 @@ def _give_back(connection: Any, account_key: str, address_key_: str,
 
 
 def login(databases: Databases, username: str, password: str, ip: str,
-          policy: LoginPolicy, now: Optional[float] = None) -> LoginResult:
+          policy: LoginPolicy, now: float | None = None) -> LoginResult:
     """Checks a login: LoginResult("ok", token, Session), ("locked", retry_after=seconds)
     or ("invalid")."""
     now = time.time() if now is None else now
@@ -293,8 +294,8 @@ def set_may_search(databases: Databases, username: str, allowed: bool, by: str) 
             detail=normalise_username(username)[:64]))
 
 
-def session_for(databases: Databases, token: Optional[str], policy: LoginPolicy,
-                now: Optional[float] = None) -> Optional[Session]:
+def session_for(databases: Databases, token: str | None, policy: LoginPolicy,
+                now: float | None = None) -> Session | None:
     """The live session of a cookie value, touched; None when absent or expired."""
     if not token or len(token) > 128:
         return None
@@ -328,7 +329,7 @@ def logout(databases: Databases, session: Session) -> None:
                                                         action="logout"))
 
 
-def csrf_ok(expected: Optional[str], given: Optional[str]) -> bool:
+def csrf_ok(expected: str | None, given: str | None) -> bool:
     if not expected or not given:
         return False
     return hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))

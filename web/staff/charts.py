@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import threading
-from typing import Callable, Dict, List, Sequence, Tuple
+from collections.abc import Callable, Sequence
 
 import matplotlib
 
@@ -34,11 +34,11 @@ matplotlib.rcParams.update({"svg.fonttype": "none", "font.size": 10,
                             "font.family": "DejaVu Sans", "svg.hashsalt": "lse"})
 
 
-def _bucket(stats: Sequence[DayStats]) -> Tuple[List[str], List[DayStats]]:
+def _bucket(stats: Sequence[DayStats]) -> tuple[list[str], list[DayStats]]:
     """Days, or weeks (Monday) for a long period; labels as d-m."""
     if len(stats) <= 92:
         return [f"{s.day.day}-{s.day.month}" for s in stats], list(stats)
-    weeks: Dict[dt.date, DayStats] = {}
+    weeks: dict[dt.date, DayStats] = {}
     for s in stats:
         monday = s.day - dt.timedelta(days=s.day.weekday())
         week = weeks.setdefault(monday, DayStats(monday))
@@ -49,7 +49,7 @@ def _bucket(stats: Sequence[DayStats]) -> Tuple[List[str], List[DayStats]]:
     return [f"wk {w.day.isocalendar()[1]}" for w in ordered], ordered
 
 
-def _figure() -> Tuple[Figure, "matplotlib.axes.Axes"]:
+def _figure() -> tuple[Figure, matplotlib.axes.Axes]:
     figure = Figure(figsize=(8.0, 3.2), dpi=100)
     axes = figure.add_subplot(1, 1, 1)
     axes.spines["top"].set_visible(False)
@@ -59,7 +59,7 @@ def _figure() -> Tuple[Figure, "matplotlib.axes.Axes"]:
     return figure, axes
 
 
-def _ticks(axes, labels: List[str]) -> None:
+def _ticks(axes, labels: list[str]) -> None:
     step = max(1, len(labels) // 16)
     positions = list(range(0, len(labels), step))
     axes.set_xticks(positions)
@@ -89,7 +89,7 @@ def per_day(stats: Sequence[DayStats]) -> bytes:
         values = [b.by_role[role] for b in buckets]
         axes.bar(range(len(buckets)), values, bottom=bottom, label=ROLE_LABELS[role],
                  color=ROLE_COLOURS[role], width=0.8)
-        bottom = [low + value for low, value in zip(bottom, values)]
+        bottom = [low + value for low, value in zip(bottom, values, strict=False)]
     _counts(axes, max(bottom, default=0))
     axes.set_ylabel("gesprekken")
     axes.legend(loc="upper left", fontsize=8, frameon=False, ncol=4)
@@ -107,10 +107,11 @@ def contact(stats: Sequence[DayStats]) -> bytes:
     axes.bar(range(len(buckets)), opened, label="tijdens openingstijd", color="#2a9d8f", width=0.8)
     axes.bar(range(len(buckets)), closed, bottom=opened, label="buiten openingstijd",
              color="#e76f51", width=0.8)
-    _counts(axes, max((o + c for o, c in zip(opened, closed)), default=0) * 1.1)
+    _counts(axes, max((o + c for o, c in zip(opened, closed, strict=False)), default=0) * 1.1)
     axes.set_ylabel("contactverzoeken")
     share_axes = axes.twinx()
-    shares = [(c / (o + c)) if (o + c) else float("nan") for o, c in zip(opened, closed)]
+    shares = [(c / (o + c)) if (o + c) else float("nan")
+              for o, c in zip(opened, closed, strict=False)]
     share_axes.plot(range(len(buckets)), shares, color="#264653", marker="o", markersize=3,
                     linewidth=1.5, label="aandeel buiten openingstijd")
     share_axes.set_ylim(0, 1.35)  # 100% stays below the legend
@@ -161,7 +162,7 @@ def fallback(stats: Sequence[DayStats]) -> bytes:
     return _svg(figure, f"Fallback-percentage: {rate:.1f}% van {messages} berichten niet begrepen")
 
 
-RENDERERS: Dict[str, Callable[[Sequence[DayStats]], bytes]] = {
+RENDERERS: dict[str, Callable[[Sequence[DayStats]], bytes]] = {
     "per-dag": per_day, "contact": contact, "gevaar": danger, "fallback": fallback}
 
 

@@ -32,8 +32,6 @@ import getpass
 import logging
 import sys
 from pathlib import Path
-from pathlib import Path
-from typing import List, Optional
 
 from bot.lse.facts import load_facts
 from web.settings import Settings
@@ -51,7 +49,7 @@ def _password(args: argparse.Namespace) -> str:
     return first
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m web.staff.cli",
                                      description="Staff accounts and retention of the LSE assistant.")
     commands = parser.add_subparsers(dest="command", required=True)

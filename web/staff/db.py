@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -271,7 +271,7 @@ class Databases:
 
     @classmethod
     def connect(cls, tracker_db: Path, staff_db: Path,
-                postgres: Optional[PostgresConfig] = None) -> "Databases":
+                postgres: PostgresConfig | None = None) -> Databases:
         if postgres:
             databases = cls(make_engine(postgres.sqlalchemy_url(postgres.db)),
                             make_engine(postgres.sqlalchemy_url(postgres.staff_db)))
@@ -281,7 +281,7 @@ class Databases:
         return databases
 
     @classmethod
-    def from_settings(cls, settings: Any) -> "Databases":
+    def from_settings(cls, settings: Any) -> Databases:
         return cls.connect(settings.tracker_db, settings.staff_db, settings.postgres)
 
     def create_tables(self) -> None:

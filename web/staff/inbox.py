@@ -41,9 +41,10 @@ import logging
 import re
 import time
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
@@ -91,11 +92,11 @@ AUDIT_LABELS = {"label": "bericht beoordeeld (inbox)", "flag": "bericht in de in
 # --- the intent list ----------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=1)
-def intent_descriptions(path: Path = INTENTS_DOC) -> Dict[str, str]:
+def intent_descriptions(path: Path = INTENTS_DOC) -> dict[str, str]:
     """intent -> its Dutch one-line description, from the table in docs/intents.md (the
     column "in het Nederlands"), in the order of that table."""
-    found: Dict[str, str] = {}
-    column: Optional[int] = None
+    found: dict[str, str] = {}
+    column: int | None = None
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.startswith("|"):
             continue
@@ -116,7 +117,7 @@ def intent_descriptions(path: Path = INTENTS_DOC) -> Dict[str, str]:
 
 # --- the queue index (called by web/staff/index.py) ---------------------------------------
 
-def _short(text: Optional[str], length: int) -> Optional[str]:
+def _short(text: str | None, length: int) -> str | None:
     if not text:
         return None
     return text if len(text) <= length else text[:length - 1] + "…"
@@ -128,17 +129,17 @@ class _Message:
     sender_id: str
     at: float
     text: str
-    language: Optional[str]
-    intent: Optional[str]
-    confidence: Optional[float]
-    ranking: List[Tuple[str, float]]
-    bot_before: Optional[str]
-    danger_kind: Optional[str]
-    bot_after: Optional[str] = None
+    language: str | None
+    intent: str | None
+    confidence: float | None
+    ranking: list[tuple[str, float]]
+    bot_before: str | None
+    danger_kind: str | None
+    bot_after: str | None = None
     fallback: bool = False
     role_correction: bool = False
     flagged: bool = False
-    related_text: Optional[str] = None
+    related_text: str | None = None
 
     @property
     def queued(self) -> bool:
@@ -146,7 +147,7 @@ class _Message:
         return (self.fallback or self.danger_kind is not None or self.role_correction
                 or self.flagged or low or self.intent in DANGER_INTENTS)
 
-    def row(self) -> Dict[str, Any]:
+    def row(self) -> dict[str, Any]:
         second = self.ranking[0] if self.ranking else (None, None)
         third = self.ranking[1] if len(self.ranking) > 1 else (None, None)
         return {
@@ -165,7 +166,7 @@ class _Message:
         }
 
 
-def _danger_kind(message: events.UserMessage) -> Optional[str]:
+def _danger_kind(message: events.UserMessage) -> str | None:
     """The danger screen's kind: from the NLU result, else from the channel's metadata."""
     kind = message.danger.get("kind")
     if isinstance(kind, str) and kind:
@@ -175,15 +176,15 @@ def _danger_kind(message: events.UserMessage) -> Optional[str]:
 
 
 def queue_messages(sender_id: str, rows: Iterable[Any],
-                   flagged: Set[int] = frozenset()) -> List[Dict[str, Any]]:
+                   flagged: set[int] = frozenset()) -> list[dict[str, Any]]:
     """The queue rows of one conversation from its events (id order; `data` of user, bot
     and slot events)."""
-    messages: List[_Message] = []
-    last_bot: Optional[str] = None
-    pending: Optional[_Message] = None       # the latest visitor message
-    language: Optional[str] = None
-    role: Optional[str] = None
-    role_message: Optional[_Message] = None  # the message that set the current role
+    messages: list[_Message] = []
+    last_bot: str | None = None
+    pending: _Message | None = None       # the latest visitor message
+    language: str | None = None
+    role: str | None = None
+    role_message: _Message | None = None  # the message that set the current role
     for row in rows:
         kind = row.type_name
         if kind == events.USER:
@@ -233,11 +234,11 @@ def queue_messages(sender_id: str, rows: Iterable[Any],
 
 
 def write_queue(staff: Connection, senders: Sequence[str],
-                grouped: Dict[str, List[Any]]) -> int:
+                grouped: dict[str, list[Any]]) -> int:
     """Recomputes the queue rows of `senders` (inside the index lock of the caller)."""
     q = db.queue.c
     staff.execute(db.queue.delete().where(q.sender_id.in_(list(senders))))
-    flagged: Dict[str, Set[int]] = {}
+    flagged: dict[str, set[int]] = {}
     for row in staff.execute(sa.select(db.queue_flags.c.sender_id, db.queue_flags.c.event_id)
                              .where(db.queue_flags.c.sender_id.in_(list(senders)))):
         flagged.setdefault(row.sender_id, set()).add(row.event_id)
@@ -289,9 +290,9 @@ def delete_for(staff: Connection, senders: Sequence[str], with_examples: bool) -
     return deleted
 
 
-def annotated_senders(staff: Connection) -> Set[str]:
+def annotated_senders(staff: Connection) -> set[str]:
     """Conversations with inbox rows of their own (for the purge's orphan check)."""
-    found: Set[str] = set()
+    found: set[str] = set()
     for table in (db.queue_flags, db.queue_labels):
         found |= {row[0] for row in staff.execute(sa.select(table.c.sender_id).distinct())}
     return found
@@ -299,7 +300,7 @@ def annotated_senders(staff: Connection) -> Set[str]:
 
 # --- the queue --------------------------------------------------------------------------
 
-def _parse_date(value: str) -> Optional[dt.date]:
+def _parse_date(value: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value.strip()[:10]) if value else None
     except ValueError:
@@ -308,16 +309,16 @@ def _parse_date(value: str) -> Optional[dt.date]:
 
 @dataclass
 class QueueFilter:
-    reason: Optional[str] = None
-    intent: Optional[str] = None
-    language: Optional[str] = None
-    date_from: Optional[dt.date] = None
-    date_to: Optional[dt.date] = None
+    reason: str | None = None
+    intent: str | None = None
+    language: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
     status: str = "open"
     page: int = 1
 
     @classmethod
-    def from_args(cls, args: Any) -> "QueueFilter":
+    def from_args(cls, args: Any) -> QueueFilter:
         def get(name: str) -> str:
             value = args.get(name)
             return value.strip() if isinstance(value, str) else ""
@@ -335,7 +336,7 @@ class QueueFilter:
                    date_from=_parse_date(get("from")), date_to=_parse_date(get("to")),
                    status=status if status in STATUSES else "open", page=page)
 
-    def query_items(self, page: Optional[int] = None, **changes: Any) -> List[Tuple[str, str]]:
+    def query_items(self, page: int | None = None, **changes: Any) -> list[tuple[str, str]]:
         values = {"reason": self.reason, "intent": self.intent, "language": self.language,
                   "from": self.date_from.isoformat() if self.date_from else None,
                   "to": self.date_to.isoformat() if self.date_to else None,
@@ -346,7 +347,7 @@ class QueueFilter:
             items.append(("page", str(page)))
         return items
 
-    def query(self, page: Optional[int] = None, **changes: Any) -> str:
+    def query(self, page: int | None = None, **changes: Any) -> str:
         return urlencode(self.query_items(page, **changes))
 
 
@@ -361,10 +362,10 @@ def _any_reason(threshold: float) -> Any:
     return sa.or_(*(_reason_condition(reason, threshold) for reason in REASONS))
 
 
-def _conditions(flt: QueueFilter, threshold: float, with_reason: bool = True) -> List[Any]:
+def _conditions(flt: QueueFilter, threshold: float, with_reason: bool = True) -> list[Any]:
     from web.staff.queries import day_start  # the LSE's day, as in the list
     q = db.queue.c
-    conditions: List[Any] = [_any_reason(threshold)]
+    conditions: list[Any] = [_any_reason(threshold)]
     if with_reason and flt.reason:
         conditions.append(_reason_condition(flt.reason, threshold))
     if flt.intent:
@@ -385,14 +386,14 @@ def _conditions(flt: QueueFilter, threshold: float, with_reason: bool = True) ->
 
 @dataclass
 class QueuePage:
-    rows: List[Dict[str, Any]]
+    rows: list[dict[str, Any]]
     total: int
     page: int
     pages: int
-    counts: Dict[str, int] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
 
 
-def reasons_of(row: Any, threshold: float) -> List[str]:
+def reasons_of(row: Any, threshold: float) -> list[str]:
     found = [reason for reason in ("danger", "fallback", "role_correction", "flagged")
              if row["fallback" if reason == "fallback" else reason]]
     if (row["confidence"] is not None and row["confidence"] < threshold
@@ -460,8 +461,8 @@ def clean_text(text: str) -> str:
     return redact(" ".join(text.split()))[:TEXT_LENGTH]
 
 
-def label(databases: Databases, event_id: int, verdict: str, intent: Optional[str],
-          text: Optional[str], no_personal_data: bool, by: str) -> str:
+def label(databases: Databases, event_id: int, verdict: str, intent: str | None,
+          text: str | None, no_personal_data: bool, by: str) -> str:
     """Saves (or changes) the label of a queued message; returns the verdict stored."""
     if verdict not in VERDICTS:
         raise LabelError("Kies 'klopt', een andere intentie of 'niet bruikbaar'.")
@@ -564,9 +565,9 @@ def _normal(text: str) -> str:
 _ENTITY_MARKUP = re.compile(r"\[([^\]]+?)\](?:\([^)]*\)|\{[^}]*\}|\[[^\]]*\])")
 
 
-def training_texts(data: Path = TRAINING_DATA) -> Set[str]:
+def training_texts(data: Path = TRAINING_DATA) -> set[str]:
     """The (normalised) texts of every intent example in the training data."""
-    found: Set[str] = set()
+    found: set[str] = set()
     for path in sorted(Path(data).rglob("*.yml")):
         content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for item in content.get("nlu") or [] if isinstance(content, dict) else []:
@@ -595,7 +596,7 @@ class Export:
     skipped_duplicate: int = 0
 
 
-def _render(blocks: Dict[str, List[str]], title: str) -> str:
+def _render(blocks: dict[str, list[str]], title: str) -> str:
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [f"# {title}", f"# Exported from the staff inbox on {stamp}. Labelled by LSE staff "
              "from real conversations", "# (text only, personal data removed by the reviewer). "
@@ -622,8 +623,8 @@ def export_training_data(databases: Databases, confirmed: bool = False,
     with databases.staff.connect() as connection:
         rows = connection.execute(sa.select(te.text, te.intent, te.predicted_intent)
                                   .order_by(te.updated_at.desc(), te.id.desc())).all()
-    seen: Set[str] = set()
-    blocks: Dict[str, List[str]] = {}
+    seen: set[str] = set()
+    blocks: dict[str, list[str]] = {}
     skipped_known = skipped_duplicate = 0
     for row in rows:  # newest first: the newest label of a text wins
         line = _yaml_line(row.text)
@@ -662,22 +663,22 @@ def audit_export(databases: Databases, by: str, result: Export, confirmed: bool)
 class WeekQuality:
     monday: dt.date
     messages: int = 0
-    reasons: Dict[str, int] = field(default_factory=lambda: {reason: 0 for reason in REASONS})
+    reasons: dict[str, int] = field(default_factory=lambda: {reason: 0 for reason in REASONS})
     labelled: int = 0
     corrected: int = 0
 
-    def share(self, reason: str) -> Optional[float]:
+    def share(self, reason: str) -> float | None:
         return self.reasons[reason] / self.messages if self.messages else None
 
     @property
-    def corrected_share(self) -> Optional[float]:
+    def corrected_share(self) -> float | None:
         return self.corrected / self.labelled if self.labelled else None
 
 
 @dataclass
 class Quality:
-    weeks: List[WeekQuality]
-    top_corrected: List[Tuple[str, int]]
+    weeks: list[WeekQuality]
+    top_corrected: list[tuple[str, int]]
 
 
 def quality(databases: Databases, first: dt.date, last: dt.date, threshold: float) -> Quality:
@@ -687,7 +688,7 @@ def quality(databases: Databases, first: dt.date, last: dt.date, threshold: floa
     from web.staff.queries import day_start
     threshold = clamp_threshold(threshold)
     monday = first - dt.timedelta(days=first.weekday())
-    weeks: List[WeekQuality] = []
+    weeks: list[WeekQuality] = []
     while monday <= last:
         weeks.append(WeekQuality(monday))
         monday += dt.timedelta(days=7)
@@ -754,7 +755,7 @@ def inbox_routes(staff: Any) -> Any:
         return clamp_threshold(getattr(staff.settings, "staff_inbox_low_confidence",
                                        DEFAULT_LOW_CONFIDENCE))
 
-    def back(target: Optional[str], fallback: str) -> str:
+    def back(target: str | None, fallback: str) -> str:
         if target and target.startswith("/staff/") and routes._safe_next(target) == target:
             return target
         return fallback
@@ -825,7 +826,7 @@ def inbox_routes(staff: Any) -> Any:
     return bp
 
 
-def _event_id(value: Optional[str]) -> Optional[int]:
+def _event_id(value: str | None) -> int | None:
     """An events.id from a form: a positive number that fits the column, else None."""
     try:
         number = int((value or "").strip())
@@ -834,7 +835,7 @@ def _event_id(value: Optional[str]) -> Optional[int]:
     return number if 0 < number < 2 ** 31 else None
 
 
-def _period(args: Any) -> Tuple[dt.date, dt.date]:
+def _period(args: Any) -> tuple[dt.date, dt.date]:
     """The overview's period (the same rules as its other charts)."""
     from web.staff.queries import parse_date, zone
     today = dt.datetime.now(zone()).date()

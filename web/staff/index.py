@@ -19,9 +19,10 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any
 
 import sqlalchemy as sa
 import yaml
@@ -43,8 +44,8 @@ _process_lock = threading.Lock()
 DOMAIN_FILE = Path(__file__).resolve().parents[2] / "domain.yml"
 
 
-@functools.lru_cache(maxsize=None)
-def slot_values(name: str) -> Tuple[str, ...]:
+@functools.cache
+def slot_values(name: str) -> tuple[str, ...]:
     """The values a categorical slot may have, from domain.yml (the one place they are
     defined). A slot value from the tracker outside these is not indexed: a visitor can get
     any string into a slot (Rasa does not check categorical values), and the index must
@@ -54,15 +55,15 @@ def slot_values(name: str) -> Tuple[str, ...]:
     return tuple(str(value) for value in (slots.get(name) or {}).get("values") or ())
 
 
-def _allowed(name: str, value: Any) -> Optional[str]:
+def _allowed(name: str, value: Any) -> str | None:
     return value if isinstance(value, str) and value in slot_values(name) else None
 
 
-def _column_size(column: str) -> Optional[int]:
+def _column_size(column: str) -> int | None:
     return getattr(db.conversations.c[column].type, "length", None)
 
 
-def clean_text(value: Any, size: Optional[int] = None) -> Optional[str]:
+def clean_text(value: Any, size: int | None = None) -> str | None:
     """A string both databases take: no NUL (PostgreSQL refuses it), no lone surrogates
     (they cannot be encoded), at most `size` characters (the column's size)."""
     if not isinstance(value, str):
@@ -77,9 +78,9 @@ class Summary:
     sender_id: str
     started_at: float = 0.0
     last_event_at: float = 0.0
-    role: Optional[str] = None
-    language: Optional[str] = None
-    first_message: Optional[str] = None
+    role: str | None = None
+    language: str | None = None
+    first_message: str | None = None
     user_messages: int = 0
     bot_messages: int = 0
     danger_112: int = 0
@@ -87,9 +88,9 @@ class Summary:
     contact_open: int = 0
     contact_closed: int = 0
     fallbacks: int = 0
-    texts: List[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
 
-    def row(self) -> Dict[str, Any]:
+    def row(self) -> dict[str, Any]:
         # Every string is cleaned and cut to its column, whatever reached the tracker.
         search = clean_text(" \n".join(self.texts).lower(), SEARCH_TEXT_LENGTH)
         first = clean_text(self.first_message or "", min(FIRST_MESSAGE_LENGTH,
@@ -108,7 +109,7 @@ class Summary:
         }
 
 
-def summarize(sender_id: str, rows: Iterable[Any]) -> Optional[Summary]:
+def summarize(sender_id: str, rows: Iterable[Any]) -> Summary | None:
     """The index row of one conversation from its events (id order)."""
     summary = Summary(sender_id)
     seen = False
@@ -153,8 +154,8 @@ def summarize(sender_id: str, rows: Iterable[Any]) -> Optional[Summary]:
     return summary if seen else None
 
 
-def _events_of(tracker: Connection, senders: Sequence[str]) -> Dict[str, List[Any]]:
-    grouped: Dict[str, List[Any]] = {sender: [] for sender in senders}
+def _events_of(tracker: Connection, senders: Sequence[str]) -> dict[str, list[Any]]:
+    grouped: dict[str, list[Any]] = {sender: [] for sender in senders}
     e = db.events.c
     query = (sa.select(e.id, e.sender_id, e.type_name, e.timestamp, e.intent_name,
                        e.action_name,
@@ -197,7 +198,7 @@ def write_summaries(staff: Connection, tracker: Connection, senders: Sequence[st
     return written
 
 
-def _insert_rows(staff: Connection, rows: List[Dict[str, Any]]) -> int:
+def _insert_rows(staff: Connection, rows: list[dict[str, Any]]) -> int:
     """Inserts index rows; when the batch fails, row by row, skipping (and logging, without
     any text) a row the database still refuses, so one bad conversation cannot stop the
     index for everyone."""
@@ -222,7 +223,7 @@ def _insert_rows(staff: Connection, rows: List[Dict[str, Any]]) -> int:
     return written
 
 
-def refresh(databases: Databases, max_events: Optional[int] = BATCH_EVENTS) -> bool:
+def refresh(databases: Databases, max_events: int | None = BATCH_EVENTS) -> bool:
     """Takes new events into the index, at most about `max_events` of them (None: all).
 
     Returns True when the index is up to date afterwards."""

@@ -11,8 +11,9 @@ import io
 import json
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -49,7 +50,7 @@ def zone() -> ZoneInfo:
     return current_facts().zone
 
 
-def local(timestamp: Optional[float]) -> Optional[dt.datetime]:
+def local(timestamp: float | None) -> dt.datetime | None:
     if timestamp is None:
         return None
     return dt.datetime.fromtimestamp(float(timestamp), tz=zone())
@@ -59,7 +60,7 @@ def day_start(day: dt.date) -> float:
     return dt.datetime.combine(day, dt.time(0, 0), tzinfo=zone()).timestamp()
 
 
-def parse_date(value: Optional[str]) -> Optional[dt.date]:
+def parse_date(value: str | None) -> dt.date | None:
     if not value:
         return None
     try:
@@ -70,17 +71,17 @@ def parse_date(value: Optional[str]) -> Optional[dt.date]:
 
 @dataclass
 class ListFilter:
-    date_from: Optional[dt.date] = None
-    date_to: Optional[dt.date] = None
-    role: Optional[str] = None
-    language: Optional[str] = None
-    flags: Tuple[str, ...] = ()
-    tag: Optional[str] = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    role: str | None = None
+    language: str | None = None
+    flags: tuple[str, ...] = ()
+    tag: str | None = None
     search: str = ""
     page: int = 1
 
     @classmethod
-    def from_args(cls, args: Any) -> "ListFilter":
+    def from_args(cls, args: Any) -> ListFilter:
         """From query parameters; values that are not allowed are ignored."""
         def get(name: str) -> str:
             value = args.get(name)
@@ -101,8 +102,8 @@ class ListFilter:
             flags=flags, tag=tag if tag and TAG_PATTERN.match(tag) else None,
             search=get("q")[:200], page=page)
 
-    def query_items(self, page: Optional[int] = None) -> List[Tuple[str, str]]:
-        items: List[Tuple[str, str]] = []
+    def query_items(self, page: int | None = None) -> list[tuple[str, str]]:
+        items: list[tuple[str, str]] = []
         if self.date_from:
             items.append(("from", self.date_from.isoformat()))
         if self.date_to:
@@ -125,9 +126,9 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _conditions(flt: ListFilter) -> List[Any]:
+def _conditions(flt: ListFilter) -> list[Any]:
     c = db.conversations.c
-    conditions: List[Any] = []
+    conditions: list[Any] = []
     if flt.date_from:
         conditions.append(c.started_at >= day_start(flt.date_from))
     if flt.date_to:
@@ -166,7 +167,7 @@ def _conditions(flt: ListFilter) -> List[Any]:
 
 @dataclass
 class Page:
-    rows: List[Dict[str, Any]]
+    rows: list[dict[str, Any]]
     total: int
     page: int
     pages: int
@@ -191,11 +192,11 @@ def list_conversations(databases: Databases, flt: ListFilter,
     return Page(rows, total, page, pages)
 
 
-def annotate(connection: Any, rows: List[Dict[str, Any]]) -> None:
+def annotate(connection: Any, rows: list[dict[str, Any]]) -> None:
     """Adds tags, note and review state, and local times, to index rows."""
     senders = [row["sender_id"] for row in rows]
-    tags: Dict[str, List[str]] = {sender: [] for sender in senders}
-    notes: Dict[str, Any] = {}
+    tags: dict[str, list[str]] = {sender: [] for sender in senders}
+    notes: dict[str, Any] = {}
     if senders:
         for row in connection.execute(sa.select(db.tags.c.sender_id, db.tags.c.tag)
                                       .where(db.tags.c.sender_id.in_(senders))
@@ -214,11 +215,11 @@ def annotate(connection: Any, rows: List[Dict[str, Any]]) -> None:
         row["messages"] = row["user_messages"] + row["bot_messages"]
 
 
-def summary_row(databases: Databases, sender_id: str) -> Optional[Dict[str, Any]]:
+def summary_row(databases: Databases, sender_id: str) -> dict[str, Any] | None:
     return summary_rows(databases, [sender_id]).get(sender_id)
 
 
-def summary_rows(databases: Databases, sender_ids: Sequence[str]) -> Dict[str, Dict[str, Any]]:
+def summary_rows(databases: Databases, sender_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """The annotated index rows of these conversations (three queries), by sender id."""
     if not sender_ids:
         return {}
@@ -237,18 +238,18 @@ class Item:
     kind: str                     # user, bot, action, slot, session, restart
     time: dt.datetime
     text: str = ""
-    intent: Optional[str] = None
-    confidence: Optional[float] = None
-    ranking: List[Tuple[str, float]] = field(default_factory=list)
-    entities: List[Tuple[str, str]] = field(default_factory=list)
-    buttons: List[Dict[str, str]] = field(default_factory=list)
-    pressed: Optional[str] = None   # title of the button the visitor pressed
-    name: Optional[str] = None      # action or slot name
+    intent: str | None = None
+    confidence: float | None = None
+    ranking: list[tuple[str, float]] = field(default_factory=list)
+    entities: list[tuple[str, str]] = field(default_factory=list)
+    buttons: list[dict[str, str]] = field(default_factory=list)
+    pressed: str | None = None   # title of the button the visitor pressed
+    name: str | None = None      # action or slot name
     value: Any = None               # slot value
-    event_id: Optional[int] = None  # events.id (the inbox's "Beoordeel dit bericht")
+    event_id: int | None = None  # events.id (the inbox's "Beoordeel dit bericht")
 
-    def as_dict(self) -> Dict[str, Any]:
-        result: Dict[str, Any] = {"kind": self.kind, "time": self.time.isoformat()}
+    def as_dict(self) -> dict[str, Any]:
+        result: dict[str, Any] = {"kind": self.kind, "time": self.time.isoformat()}
         if self.kind in ("user", "bot"):
             result["text"] = self.text
         if self.kind == "user":
@@ -262,14 +263,14 @@ class Item:
         return result
 
 
-def transcript(databases: Databases, sender_id: str) -> List[Item]:
+def transcript(databases: Databases, sender_id: str) -> list[Item]:
     return transcripts(databases, [sender_id])[sender_id]
 
 
-def transcripts(databases: Databases, sender_ids: Sequence[str]) -> Dict[str, List[Item]]:
+def transcripts(databases: Databases, sender_ids: Sequence[str]) -> dict[str, list[Item]]:
     """The transcripts of these conversations (one query), by sender id."""
     e = db.events.c
-    grouped: Dict[str, List[Any]] = {sender: [] for sender in sender_ids}
+    grouped: dict[str, list[Any]] = {sender: [] for sender in sender_ids}
     if sender_ids:
         with databases.tracker.connect() as connection:
             for row in connection.execute(
@@ -280,10 +281,10 @@ def transcripts(databases: Databases, sender_ids: Sequence[str]) -> Dict[str, Li
     return {sender: transcript_items(rows) for sender, rows in grouped.items()}
 
 
-def transcript_items(rows: Sequence[Any]) -> List[Item]:
+def transcript_items(rows: Sequence[Any]) -> list[Item]:
     """The items of one conversation from its events (id order)."""
-    items: List[Item] = []
-    offered: List[Dict[str, str]] = []
+    items: list[Item] = []
+    offered: list[dict[str, str]] = []
     for row in rows:
         when = local(row.timestamp or 0.0)
         kind = row.type_name
@@ -324,8 +325,8 @@ def conversation_exists(databases: Databases, sender_id: str) -> bool:
 
 # --- staff annotations ---------------------------------------------------------------
 
-def audit(databases: Databases, username: str, action: str, sender_id: Optional[str] = None,
-          detail: Optional[str] = None) -> None:
+def audit(databases: Databases, username: str, action: str, sender_id: str | None = None,
+          detail: str | None = None) -> None:
     with databases.staff.begin() as connection:
         connection.execute(db.audit_log.insert().values(
             at=time.time(), username=username, action=action, sender_id=sender_id,
@@ -340,12 +341,12 @@ def search_hash(text: str) -> str:
     return hashlib.sha256(words.encode("utf-8")).hexdigest()[:16]
 
 
-def refused_search_detail(flt: "ListFilter") -> str:
+def refused_search_detail(flt: ListFilter) -> str:
     """The audit detail of a search refused for lack of the right: the hash, not the words."""
     return f"zoekvraag #{search_hash(flt.search)}, geweigerd: geen zoekrecht"
 
 
-def list_audit_detail(flt: "ListFilter", page: "Page") -> str:
+def list_audit_detail(flt: ListFilter, page: Page) -> str:
     detail = f"pagina {page.page}, {page.total} resultaten"
     if flt.search:
         detail = f"zoekvraag #{search_hash(flt.search)}, " + detail
@@ -387,7 +388,7 @@ def remove_tag(databases: Databases, sender_id: str, tag: str, by: str) -> None:
             at=time.time(), username=by, action="untag", sender_id=sender_id))
 
 
-def _upsert_note(connection: Any, sender_id: str, values: Dict[str, Any]) -> None:
+def _upsert_note(connection: Any, sender_id: str, values: dict[str, Any]) -> None:
     exists = connection.execute(sa.select(db.notes.c.sender_id)
                                 .where(db.notes.c.sender_id == sender_id)).first()
     if exists:
@@ -418,7 +419,7 @@ def set_reviewed(databases: Databases, sender_id: str, reviewed: bool, by: str) 
             sender_id=sender_id))
 
 
-def all_tags(databases: Databases) -> List[str]:
+def all_tags(databases: Databases) -> list[str]:
     with databases.staff.connect() as connection:
         return [row[0] for row in connection.execute(
             sa.select(db.tags.c.tag).distinct().order_by(db.tags.c.tag))]
@@ -426,7 +427,7 @@ def all_tags(databases: Databases) -> List[str]:
 
 # --- export ----------------------------------------------------------------------------
 
-def filtered_ids(databases: Databases, flt: ListFilter, limit: int = MAX_EXPORT) -> List[str]:
+def filtered_ids(databases: Databases, flt: ListFilter, limit: int = MAX_EXPORT) -> list[str]:
     c = db.conversations.c
     with databases.staff.connect() as connection:
         return [row[0] for row in connection.execute(
@@ -434,7 +435,7 @@ def filtered_ids(databases: Databases, flt: ListFilter, limit: int = MAX_EXPORT)
             .order_by(c.started_at.desc(), c.sender_id.desc()).limit(limit))]
 
 
-def export_records(databases: Databases, sender_ids: Sequence[str]) -> List[Dict[str, Any]]:
+def export_records(databases: Databases, sender_ids: Sequence[str]) -> list[dict[str, Any]]:
     """The export of these conversations, in their order: four queries per EXPORT_BATCH
     conversations (index rows, tags, notes, events), not two per conversation."""
     records = []
@@ -450,8 +451,8 @@ def export_records(databases: Databases, sender_ids: Sequence[str]) -> List[Dict
     return records
 
 
-def _export_record(sender: str, summary: Optional[Dict[str, Any]],
-                   items: List[Item]) -> Optional[Dict[str, Any]]:
+def _export_record(sender: str, summary: dict[str, Any] | None,
+                   items: list[Item]) -> dict[str, Any] | None:
     """The export record of one conversation (None when it has neither row nor events)."""
     if summary is None and not items:
         return None
@@ -475,7 +476,7 @@ def _export_record(sender: str, summary: Optional[Dict[str, Any]],
     }
 
 
-def export_json(records: List[Dict[str, Any]]) -> str:
+def export_json(records: list[dict[str, Any]]) -> str:
     return json.dumps({"exported_at": dt.datetime.now(zone()).isoformat(),
                        "conversations": records}, ensure_ascii=False, indent=2)
 
@@ -493,7 +494,7 @@ CSV_COLUMNS = ("conversation_id", "started_at", "role", "language", "tags", "rev
                "time", "from", "text", "intent", "confidence", "button")
 
 
-def export_csv(records: List[Dict[str, Any]]) -> str:
+def export_csv(records: list[dict[str, Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -514,7 +515,7 @@ def export_csv(records: List[Dict[str, Any]]) -> str:
 @dataclass
 class DayStats:
     day: dt.date
-    by_role: Dict[str, int] = field(default_factory=lambda: {role: 0 for role in ROLES})
+    by_role: dict[str, int] = field(default_factory=lambda: {role: 0 for role in ROLES})
     contact_open: int = 0
     contact_closed: int = 0
     danger_112: int = 0
@@ -536,7 +537,7 @@ COUNTS = ("contact_open", "contact_closed", "danger_112", "danger_113", "fallbac
           "user_messages")
 
 
-def overview(databases: Databases, first: dt.date, last: dt.date) -> List[DayStats]:
+def overview(databases: Databases, first: dt.date, last: dt.date) -> list[DayStats]:
     c = db.conversations.c
     count = (last - first).days + 1
     days = [DayStats(first + dt.timedelta(days=n)) for n in range(count)]
@@ -558,7 +559,7 @@ def overview(databases: Databases, first: dt.date, last: dt.date) -> List[DaySta
 
 
 def audit_entries(databases: Databases, limit: int = 200, offset: int = 0,
-                  username: Optional[str] = None) -> Tuple[List[Dict[str, Any]], int]:
+                  username: str | None = None) -> tuple[list[dict[str, Any]], int]:
     a = db.audit_log.c
     conditions = [a.username == username] if username else []
     with databases.staff.connect() as connection:
@@ -572,7 +573,7 @@ def audit_entries(databases: Databases, limit: int = 200, offset: int = 0,
     return rows, total
 
 
-def list_users(databases: Databases) -> List[Dict[str, Any]]:
+def list_users(databases: Databases) -> list[dict[str, Any]]:
     with databases.staff.connect() as connection:
         return [dict(row._mapping) for row in connection.execute(
             sa.select(db.users.c.username, db.users.c.is_admin, db.users.c.active,

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -132,12 +132,12 @@ def vacuum(databases: Databases) -> None:
             logger.warning("retention: VACUUM failed (%s)", type(error).__name__)
 
 
-def purge_logs(log_dir: Path, retention_days: int, now: Optional[float] = None) -> List[Path]:
+def purge_logs(log_dir: Path, retention_days: int, now: float | None = None) -> list[Path]:
     """Removes rotated log files (`*.log.<time>`, scripts/servers.py rotates them daily)
     last written more than `retention_days` ago: logs are kept no longer than the
     conversations. The live `*.log` files are left to the rotation."""
     now = time.time() if now is None else now
-    removed: List[Path] = []
+    removed: list[Path] = []
     if not log_dir.is_dir():
         return removed
     for path in sorted(log_dir.glob("*.log.*")):
@@ -188,7 +188,7 @@ def _delete_orphans(staff: Connection, tracker: Connection) -> None:
             inbox.delete_for(staff, gone, with_examples=False)
 
 
-def expired_conversations(tracker: Connection, cutoff: float) -> List[str]:
+def expired_conversations(tracker: Connection, cutoff: float) -> list[str]:
     e = db.events.c
     query = (sa.select(e.sender_id).group_by(e.sender_id)
              .having(sa.func.max(e.timestamp) < cutoff))
@@ -196,7 +196,7 @@ def expired_conversations(tracker: Connection, cutoff: float) -> List[str]:
 
 
 def purge(databases: Databases, retention_days: int, by: str = "system",
-          now: Optional[float] = None) -> PurgeResult:
+          now: float | None = None) -> PurgeResult:
     """Deletes every conversation whose last event is older than `retention_days`."""
     if retention_days < 1:
         raise ValueError("retention_days must be at least 1")

@@ -22,8 +22,9 @@ import datetime as dt
 import functools
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from jinja2 import Environment, FileSystemLoader
@@ -84,19 +85,19 @@ SEARCH_REFUSED = ("Zoeken in de berichten van bezoekers mag alleen met zoekrecht
                   "het aan een beheerder.")
 
 
-def _format_time(value: Optional[dt.datetime], seconds: bool = False) -> str:
+def _format_time(value: dt.datetime | None, seconds: bool = False) -> str:
     if value is None:
         return ""
     return value.strftime("%H:%M:%S" if seconds else "%H:%M")
 
 
-def _format_datetime(value: Optional[dt.datetime]) -> str:
+def _format_datetime(value: dt.datetime | None) -> str:
     if value is None:
         return ""
     return f"{WEEKDAYS[value.weekday()]} {value.strftime('%d-%m-%Y %H:%M')}"
 
 
-def _percent(value: Optional[float]) -> str:
+def _percent(value: float | None) -> str:
     return "" if value is None else f"{100 * value:.0f}%"
 
 
@@ -105,7 +106,7 @@ def make_templates() -> Environment:
                               trim_blocks=True, lstrip_blocks=True)
     environment.filters.update(time=_format_time, datetime=_format_datetime, percent=_percent,
                                role=lambda r: ROLE_LABELS.get(r, "Onbekend"),
-                               language=lambda l: LANGUAGE_LABELS.get(l, l or "–"),
+                               language=lambda code: LANGUAGE_LABELS.get(code, code or "–"),
                                urlpart=lambda v: quote(str(v), safe=""),
                                audit_label=lambda a: AUDIT_LABELS.get(a, a))
     environment.globals.update(flags=queries.FLAGS, role_labels=ROLE_LABELS,
@@ -125,9 +126,9 @@ class StaffApp:
             max_failures_per_ip=settings.staff_login_failures_per_ip,
             idle_seconds=settings.staff_session_idle_seconds)
         self.retention_days = load_facts().retention_days
-        self._databases: Optional[Databases] = None
-        self._tasks: List[asyncio.Task] = []
-        self._overview_cache: Dict[tuple, tuple] = {}
+        self._databases: Databases | None = None
+        self._tasks: list[asyncio.Task] = []
+        self._overview_cache: dict[tuple, tuple] = {}
 
     async def overview(self, first: dt.date, last: dt.date) -> list:
         """Numbers per day; kept 30 seconds, since the page and its four charts ask for
@@ -227,7 +228,7 @@ class StaffApp:
             self._databases.dispose()
 
 
-def _set_cookie(response: HTTPResponse, name: str, value: str, max_age: Optional[int] = None) -> None:
+def _set_cookie(response: HTTPResponse, name: str, value: str, max_age: int | None = None) -> None:
     response.cookies[name] = value
     cookie = response.cookies[name]
     cookie["path"] = COOKIE_PATH
@@ -238,7 +239,7 @@ def _set_cookie(response: HTTPResponse, name: str, value: str, max_age: Optional
         cookie["max-age"] = max_age
 
 
-def _safe_next(value: Optional[str]) -> str:
+def _safe_next(value: str | None) -> str:
     if (value and value.startswith("/staff/") and not value.startswith("//")
             and "\\" not in value and "\n" not in value and "\r" not in value):
         return value
@@ -303,7 +304,7 @@ def register(app: Sanic, settings: Settings) -> StaffApp:
                             inbox.inbox_routes(staff), url_prefix=URL_PREFIX)
 
     @group.on_request
-    async def require_staff(request: Request) -> Optional[HTTPResponse]:
+    async def require_staff(request: Request) -> HTTPResponse | None:
         # Deny by default: a route needs a session unless its handler is marked public,
         # and an admin when it is marked admin_only (web/staff/access.py).
         level = access.access_of(request.route.handler if request.route else None)
@@ -553,7 +554,7 @@ def export_routes(staff: StaffApp) -> Blueprint:
     filter finds (admins: bulk export, review M6)."""
     bp = Blueprint("staff_export")
 
-    async def export(request: Request, ids: List[str], fmt: str) -> HTTPResponse:
+    async def export(request: Request, ids: list[str], fmt: str) -> HTTPResponse:
         ids = list(dict.fromkeys(i for i in ids if i))[:queries.MAX_EXPORT]
         if fmt not in ("json", "csv"):
             return _denied(request, 400, "Kies JSON of CSV.")
