@@ -133,7 +133,7 @@ def vacuum(databases: Databases) -> None:
 
 
 def purge_logs(log_dir: Path, retention_days: int, now: float | None = None) -> list[Path]:
-    """Removes rotated log files (`*.log.<time>`, scripts/servers.py rotates them daily)
+    """Removes rotated log files (`*.log.<time>`, servers.rotate_logs rotates them daily)
     last written more than `retention_days` ago: logs are kept no longer than the
     conversations. The live `*.log` files are left to the rotation."""
     now = time.time() if now is None else now
