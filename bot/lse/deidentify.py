@@ -34,6 +34,7 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ def default_dir() -> Path:
     return Path(configured) if configured else Path(sys.prefix) / "share" / "lse-deduce"
 
 
-def _import_deduce():
+def _import_deduce() -> tuple[Any, Any]:
     root = logging.getLogger()
     guard = None
     if not root.handlers:
@@ -110,12 +111,13 @@ def _define_bounded_context_annotator() -> None:
     import docdeid
     from deduce.annotator import ContextAnnotator
 
-    class _Bounded(ContextAnnotator):
-        def __init__(self, *args, ds=None, rounds: int = CONTEXT_ROUNDS, **kwargs):
+    class _Bounded(ContextAnnotator):  # type: ignore[misc]  # deduce is untyped
+        def __init__(self, *args: Any, ds: Any = None, rounds: int = CONTEXT_ROUNDS,
+                     **kwargs: Any) -> None:
             self.rounds = rounds
             super().__init__(*args, ds=ds, **kwargs)
 
-        def _annotate(self, text, annotations, _round: int = 1):
+        def _annotate(self, text: Any, annotations: Any, _round: int = 1) -> Any:
             original = annotations.copy()
             for context_pattern in self.pattern:
                 annotations = self._apply_context_pattern(text, annotations, context_pattern)
@@ -131,7 +133,7 @@ def _define_bounded_context_annotator() -> None:
     BoundedContextAnnotator = _Bounded
 
 
-def _config(deduce_module) -> dict:
+def _config(deduce_module: Any) -> dict[str, Any]:
     with open(deduce_module._BASE_CONFIG_FILE, encoding="utf-8") as handle:
         config = json.load(handle)
     missing = [name for name in ANNOTATORS if name not in config["annotators"]]
@@ -142,7 +144,7 @@ def _config(deduce_module) -> dict:
     if name_context["annotator_type"] != "deduce.annotator.ContextAnnotator":
         raise RuntimeError("deduce's name_context is no longer a ContextAnnotator")
     name_context["annotator_type"] = f"{__name__}.BoundedContextAnnotator"
-    return config
+    return dict(config)
 
 
 def _cache_file(data_dir: Path) -> Path:
@@ -172,7 +174,7 @@ def build(data_dir: Path | None = None) -> Path:
 
 def _lower_items(folder: Path) -> frozenset[str]:
     """Every line of the items.txt files under `folder`, in lower case."""
-    items = set()
+    items: set[str] = set()
     for path in folder.rglob("items.txt"):
         with open(path, encoding="utf-8") as handle:
             items.update(line.strip().casefold() for line in handle if len(line.strip()) >= 2)

@@ -43,7 +43,7 @@ class StaffClient:
         self.base_url = base_url
         self.http = requests.Session()
         self.cookies: dict[str, str] = {}
-        self.set_cookie_headers = []
+        self.set_cookie_headers: list[str] = []
 
     def request(self, method: str, path: str, **kwargs) -> requests.Response:
         headers = dict(kwargs.pop("headers", {}) or {})
@@ -72,11 +72,15 @@ class StaffClient:
     def csrf(self, path: str = "/staff/") -> str:
         page = self.get(path)
         assert page.status_code == 200, (path, page.status_code)
-        return CSRF_RE.search(page.text).group(1)
+        found = CSRF_RE.search(page.text)
+        assert found, (path, "no CSRF token on the page")
+        return found.group(1)
 
     def login(self, username: str, password: str, next_path: str = "/staff/") -> requests.Response:
         form = self.get("/staff/login")
-        token = CSRF_RE.search(form.text).group(1)
+        found = CSRF_RE.search(form.text)
+        assert found, "no CSRF token on the login page"
+        token = found.group(1)
         return self.post("/staff/login", data={"username": username, "password": password,
                                                "csrf_token": token, "next": next_path})
 

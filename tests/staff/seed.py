@@ -78,6 +78,7 @@ class Script:
         self.action("action_offer_contact")
         moment = dt.datetime.fromtimestamp(self.clock, tz=AMSTERDAM)
         state = opening_hours.status(moment.astimezone(dt.timezone.utc), FACTS)
+        assert state.next_opening is not None  # a closed line always has a next opening
         self.bot(render("contact_closed", self.language, FACTS, reason="",
                         next_opening=opening_hours.format_moment(state.next_opening, self.language)))
         self.slot("office_open", False)

@@ -114,11 +114,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Account '{auth.normalise_username(args.name)}' uitgeschakeld; "
                   "de sessies zijn beëindigd.")
         elif args.command == "list-users":
-            for user in queries.list_users(databases):
-                kind = "beheerder" if user["is_admin"] else "medewerker"
-                search = " met zoekrecht" if user["may_search"] and not user["is_admin"] else ""
-                state = "" if user["active"] else " (uitgeschakeld)"
-                print(f"{user['username']}\t{kind}{search}{state}")
+            for account in queries.list_users(databases):
+                kind = "beheerder" if account["is_admin"] else "medewerker"
+                search = (" met zoekrecht" if account["may_search"] and not account["is_admin"]
+                          else "")
+                state = "" if account["active"] else " (uitgeschakeld)"
+                print(f"{account['username']}\t{kind}{search}{state}")
         elif args.command == "purge":
             days = args.days if args.days is not None else load_facts().retention_days
             result = retention.purge(databases, days, by=operator)
@@ -143,13 +144,13 @@ def main(argv: list[str] | None = None) -> int:
                              args.out.with_name(f"{args.out.stem}-test{args.out.suffix or '.yml'}"))
                 targets.append((test_file, True))
             for target, confirmed in targets:
-                result = inbox.export_training_data(databases, confirmed=confirmed)
+                exported = inbox.export_training_data(databases, confirmed=confirmed)
                 target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(result.text, encoding="utf-8")
-                inbox.audit_export(databases, operator, result, confirmed)
-                print(f"{target}: {result.examples} voorbeelden voor {result.intents} intenties"
-                      f" ({result.skipped_known} al in de trainingsdata, "
-                      f"{result.skipped_duplicate} dubbel, overgeslagen).")
+                target.write_text(exported.text, encoding="utf-8")
+                inbox.audit_export(databases, operator, exported, confirmed)
+                print(f"{target}: {exported.examples} voorbeelden voor {exported.intents} "
+                      f"intenties ({exported.skipped_known} al in de trainingsdata, "
+                      f"{exported.skipped_duplicate} dubbel, overgeslagen).")
     except auth.AuthError as error:
         print(error, file=sys.stderr)
         return 2

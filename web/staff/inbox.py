@@ -41,7 +41,7 @@ import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -176,7 +176,7 @@ def _danger_kind(message: events.UserMessage) -> str | None:
 
 
 def queue_messages(sender_id: str, rows: Iterable[Any],
-                   flagged: set[int] = frozenset()) -> list[dict[str, Any]]:
+                   flagged: Set[int] = frozenset()) -> list[dict[str, Any]]:
     """The queue rows of one conversation from its events (id order; `data` of user, bot
     and slot events)."""
     messages: list[_Message] = []

@@ -93,8 +93,8 @@ class Summary:
     def row(self) -> dict[str, Any]:
         # Every string is cleaned and cut to its column, whatever reached the tracker.
         search = clean_text(" \n".join(self.texts).lower(), SEARCH_TEXT_LENGTH)
-        first = clean_text(self.first_message or "", min(FIRST_MESSAGE_LENGTH,
-                                                           _column_size("first_message")))
+        first = clean_text(self.first_message or "", min(
+            FIRST_MESSAGE_LENGTH, _column_size("first_message") or FIRST_MESSAGE_LENGTH))
         return {
             "sender_id": self.sender_id, "started_at": self.started_at,
             "last_event_at": self.last_event_at,

@@ -286,7 +286,7 @@ def transcript_items(rows: Sequence[Any]) -> list[Item]:
     items: list[Item] = []
     offered: list[dict[str, str]] = []
     for row in rows:
-        when = local(row.timestamp or 0.0)
+        when = dt.datetime.fromtimestamp(float(row.timestamp or 0.0), tz=zone())
         kind = row.type_name
         if kind == events.USER:
             message = events.user_message(row)

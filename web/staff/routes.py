@@ -336,13 +336,14 @@ def register(app: Sanic, settings: Settings) -> StaffApp:
 
     app.blueprint(group)
 
-    @app.listener("after_server_start")
     async def start_staff_jobs(_app: Sanic, _loop: Any) -> None:
         staff.start_jobs()
 
-    @app.listener("before_server_stop")
     async def stop_staff_jobs(_app: Sanic, _loop: Any) -> None:
         await staff.stop_jobs()
+
+    app.register_listener(start_staff_jobs, "after_server_start")
+    app.register_listener(stop_staff_jobs, "before_server_stop")
 
     return staff
 
