@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import secrets
 import shutil
 import signal
 import socket
@@ -38,6 +37,7 @@ from typing import Any
 
 import yaml
 
+from bot.lse import sender_ids
 from bot.lse.storage import PG_VARIABLES, PostgresConfig
 
 __all__ = [
@@ -97,16 +97,9 @@ def make_private(*paths: Path) -> None:
 def secret_file(path: Path, nbytes: int = 32) -> str:
     """The secret in `path`; made (random, 0600) the first time."""
     private_dir(path.parent)
-    if not path.exists():
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_urlsafe(nbytes))
+    value = sender_ids.read_or_make_secret_file(path, nbytes)
     os.chmod(path, 0o600)
-    return path.read_text().strip()
+    return value
 
 
 def api_token() -> str:
@@ -296,8 +289,6 @@ class Servers:
 
     def stored_id(self, client_id: str) -> str:
         """The conversation id the tracker store holds for a client's sender/session id."""
-        from bot.lse import sender_ids
-
         secret = sender_ids.load_secret(
             env={sender_ids.SECRET_FILE_VARIABLE: str(self.sender_secret_file)})
         return sender_ids.stored_id(client_id, secret)

@@ -46,6 +46,21 @@ def valid_session_id(value: Any) -> bool:
     return isinstance(value, str) and SESSION_ID.fullmatch(value) is not None
 
 
+def read_or_make_secret_file(path: Path, nbytes: int = 32) -> str:
+    """The secret in `path`; made the first time (random, 0600, atomically: two processes
+    that start at once end up with the same secret)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(nbytes))
+    return path.read_text(encoding="utf-8").strip()
+
+
 def load_secret(env: Mapping[str, str] | None = None,
                 default_file: Path = DEFAULT_SECRET_FILE) -> bytes:
     env = os.environ if env is None else env
@@ -55,16 +70,7 @@ def load_secret(env: Mapping[str, str] | None = None,
             raise ValueError(f"{SECRET_VARIABLE} must have at least 16 characters")
         return value.encode("utf-8")
     path = Path(env.get(SECRET_FILE_VARIABLE) or default_file)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_urlsafe(32))
-    value = path.read_text(encoding="utf-8").strip()
+    value = read_or_make_secret_file(path)
     if len(value) < 16:
         raise ValueError(f"the sender secret in {path} must have at least 16 characters")
     return value.encode("utf-8")

@@ -7,8 +7,8 @@ import asyncio
 import time
 import uuid
 
-import requests
-import socketio
+from tests.staff.test_privacy import say
+from tests.support import socketio_conversation
 
 # (message, identifiers that must never be written)
 MESSAGES = [
@@ -23,37 +23,6 @@ MESSAGES = [
 ENGLISH = ("my daughter Sanne de Vries goes to the Da Vinci College, born 2007-04-01, "
            "plate GH-123-X, tiktok @sanne.x",
            ["Sanne", "de Vries", "Da Vinci", "2007-04-01", "GH-123-X", "sanne.x"])
-
-
-def rest_say(stack, client_id, text):
-    answer = requests.post(f"{stack.servers.rasa_url}/webhooks/rest/webhook",
-                           json={"sender": client_id, "message": text}, timeout=60)
-    assert answer.status_code == 200
-    return "\n".join(message.get("text", "") for message in answer.json())
-
-
-async def socket_conversation(url, origin, texts):
-    client = socketio.AsyncClient(reconnection=False)
-    replies = []
-    confirmed = asyncio.get_running_loop().create_future()
-    client.on("bot_uttered", lambda data: replies.append(data))
-    client.on("session_confirm", lambda data: confirmed.done() or confirmed.set_result(data))
-    await client.connect(url, socketio_path="/socket.io", transports=["websocket"],
-                         headers={"Origin": origin})
-    await client.emit("session_request", {"session_id": uuid.uuid4().hex})
-    session = await asyncio.wait_for(confirmed, 15)
-    answered = []
-    for text in texts:
-        before = len(replies)
-        await client.emit("user_uttered", {"message": text, "session_id": session})
-        for _ in range(200):
-            await asyncio.sleep(0.1)
-            if len(replies) > before:
-                await asyncio.sleep(0.5)
-                break
-        answered.append(len(replies) > before)
-    await client.disconnect()
-    return session, answered
 
 
 def all_files(stack):
@@ -71,14 +40,15 @@ def test_identifiers_of_both_channels_are_nowhere_on_disk(stack):
     client_id = "ids-" + uuid.uuid4().hex[:12]
     replies = []
     for text in texts:
-        replies.append(rest_say(stack, client_id, text))  # 5 messages: within the rate limit
+        replies.append(say(stack, client_id, text))  # 5 messages: within the rate limit
     assert all(reply.strip() for reply in replies), "every REST message got an answer"
     # Still understood after redaction: the parent gets the family answer.
     assert "Familieondersteuning" in replies[0] or "familie" in replies[0].lower()
 
     origin = stack.servers.web_origins[0]
-    session, answered = asyncio.run(socket_conversation(stack.servers.rasa_url, origin, texts))
-    assert all(answered), "every socket.io message got an answer"
+    session, answers, _ = asyncio.run(socketio_conversation(stack.servers.rasa_url, texts,
+                                                          origin=origin))
+    assert all(answers), "every socket.io message got an answer"
 
     # The staff index and the review queue take both conversations in.
     admin = stack.admin()

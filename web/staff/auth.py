@@ -265,32 +265,30 @@ def login(databases: Databases, username: str, password: str, ip: str,
 
 def deactivate_user(databases: Databases, username: str, by: str) -> None:
     """Switches an account off and ends its sessions: it cannot log in any more."""
-    with databases.staff.begin() as connection:
-        user = connection.execute(sa.select(db.users.c.id).where(
-            db.users.c.username == normalise_username(username))).first()
-        if user is None:
-            raise AuthError("Dat account bestaat niet.")
-        connection.execute(db.users.update().where(db.users.c.id == user.id)
-                           .values(active=False))
-        connection.execute(db.sessions.delete().where(db.sessions.c.user_id == user.id))
-        connection.execute(db.audit_log.insert().values(
-            at=time.time(), username=by[:64], action="deactivate",
-            detail=normalise_username(username)[:64]))
+    _change_account(databases, username, {"active": False}, "deactivate", by,
+                    end_sessions=True)
 
 
 def set_may_search(databases: Databases, username: str, allowed: bool, by: str) -> None:
     """Gives or takes an account's right to search the visitors' messages; it counts from
     the account's next request (sessions read it every time). Audited."""
+    _change_account(databases, username, {"may_search": allowed},
+                    "grant_search" if allowed else "revoke_search", by)
+
+
+def _change_account(databases: Databases, username: str, values: dict[str, Any],
+                    action: str, by: str, end_sessions: bool = False) -> None:
+    """Changes one account's columns (and ends its sessions), audited, in one transaction."""
     with databases.staff.begin() as connection:
         user = connection.execute(sa.select(db.users.c.id).where(
             db.users.c.username == normalise_username(username))).first()
         if user is None:
             raise AuthError("Dat account bestaat niet.")
-        connection.execute(db.users.update().where(db.users.c.id == user.id)
-                           .values(may_search=allowed))
+        connection.execute(db.users.update().where(db.users.c.id == user.id).values(**values))
+        if end_sessions:
+            connection.execute(db.sessions.delete().where(db.sessions.c.user_id == user.id))
         connection.execute(db.audit_log.insert().values(
-            at=time.time(), username=by[:64],
-            action="grant_search" if allowed else "revoke_search",
+            at=time.time(), username=by[:64], action=action,
             detail=normalise_username(username)[:64]))
 
 
