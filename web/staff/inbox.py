@@ -55,6 +55,7 @@ from bot.lse import contract
 from bot.lse.redaction import redact
 from web.staff import db, events
 from web.staff.db import Databases
+from web.staff.queries import query_arg
 
 logger = logging.getLogger("web.staff.inbox")
 
@@ -320,8 +321,7 @@ class QueueFilter:
     @classmethod
     def from_args(cls, args: Any) -> QueueFilter:
         def get(name: str) -> str:
-            value = args.get(name)
-            return value.strip() if isinstance(value, str) else ""
+            return query_arg(args, name)
 
         reason, intent, language, status = get("reason"), get("intent"), get("language"), \
             get("status")

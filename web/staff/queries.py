@@ -69,6 +69,12 @@ def parse_date(value: str | None) -> dt.date | None:
         return None
 
 
+def query_arg(args: Any, name: str) -> str:
+    """One query parameter as stripped text ("" when absent or not text)."""
+    value = args.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
 @dataclass
 class ListFilter:
     date_from: dt.date | None = None
@@ -84,8 +90,7 @@ class ListFilter:
     def from_args(cls, args: Any) -> ListFilter:
         """From query parameters; values that are not allowed are ignored."""
         def get(name: str) -> str:
-            value = args.get(name)
-            return value.strip() if isinstance(value, str) else ""
+            return query_arg(args, name)
 
         role = get("role")
         language = get("language")
