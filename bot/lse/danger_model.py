@@ -16,8 +16,10 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import yaml
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
@@ -28,6 +30,21 @@ NONE = "none"
 CLASSES = (NONE, SUICIDE, HARM_OTHERS)
 # Intents of the training data and the class each one teaches.
 CLASS_OF_INTENT = {"danger_suicide": SUICIDE, "danger_acute": HARM_OTHERS}
+
+
+NEGATIVES_KEY = "danger_screen_negatives"
+
+
+def read_negatives(path: str | Path | None) -> list[str]:
+    """The messages without danger of a negatives file (bot/data/danger_screen/): a YAML
+    mapping with a list of texts under `danger_screen_negatives`."""
+    if not path:
+        return []
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    texts = data.get(NEGATIVES_KEY) if isinstance(data, dict) else None
+    if not isinstance(texts, list) or not all(isinstance(text, str) for text in texts):
+        raise ValueError(f"{path}: expected a list of texts under {NEGATIVES_KEY}")
+    return texts
 
 
 @dataclass(frozen=True)

@@ -734,6 +734,18 @@ def _found(text: str, names: Iterable[str]) -> frozenset[str]:
                      if _may_match(CUES[name], tokens) and _has(name, text))
 
 
+# "niemand bedreigt me", "nobody is threatening me": a denial, not a threat.
+_NEGATORS = frozenset({"niemand", "niet", "geen", "nooit", "nobody", "no", "not", "never",
+                       "noone", "none"})
+
+
+def _only_negated(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether every match of `pattern` has a negating word among the three words before it."""
+    matches = list(pattern.finditer(text))
+    return bool(matches) and all(
+        _NEGATORS & set(text[:match.start()].split()[-3:]) for match in matches)
+
+
 def screen(text: str) -> DangerSignal:
     """The danger in one message (NO_DANGER when there is none)."""
     return _screen_normalised(normalise(text)[:4000])
@@ -749,6 +761,8 @@ def _screen_normalised(text: str) -> DangerSignal:
     if text.strip() == "" or not _has_anchor(text):
         return NO_DANGER
     cues = _found(text, CUES)
+    cues = cues - {name for name in ("threat_received", "violent")
+                   if name in cues and _only_negated(CUES[name], text)}
     suicide_text = _SUICIDE_ATTACK.sub(" ", text)
     suicide_cues = _found(suicide_text, ("suicide_word",)) if suicide_text != text else (
         cues & {"suicide_word"})

@@ -3,11 +3,15 @@
 Runs after every intent classifier and fallback component, so nothing after it can change
 its verdict. For each message:
 1. the cue lists of the screen; a message they find dangerous gets the danger intent for its
-   kind with confidence 1.0, whatever the classifier thought;
-2. otherwise, unless the screen recognised a benign reading ("wil niet meer leven zoals
-   wij", a past attack, a video), the danger model (bot/lse/danger_model.py, trained here
-   on the training data: danger intents against all others) with `model_threshold` on its
-   probability of danger;
+   kind with confidence 1.0, whatever the classifier thought, unless the danger model finds
+   its probability of danger below `model_vetoes_cues_below` (the cue lists' false alarms:
+   "een grap over de school opblazen"); the cues in `cues_never_vetoed` (the word suicide
+   itself, "er is gevaar") always count;
+2. otherwise the danger model (bot/lse/danger_model.py, trained here on the training data:
+   danger intents against all others, and the messages without danger of `negatives_file`)
+   with `model_threshold` on its probability of danger; where the screen recognised a benign
+   reading ("wil niet meer leven zoals wij", a past attack, a video) the model needs
+   `model_overrides_benign_at`;
 3. otherwise the classifier's own danger guess counts only when it is very sure
    (`classifier_min_confidence`); a less sure one gives way to its best other intent.
 The verdict (kind, imminent, the names of the cues or "model", never the text) is added to
@@ -16,6 +20,7 @@ the NLU result as `danger`, where the crisis actions and the staff app read it.
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -26,7 +31,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.lse.danger_model import DangerModel
+from bot.lse.danger_model import DangerModel, read_negatives
 from bot.lse.danger_screen import INTENT_FOR_KIND, DangerSignal, imminence_cues, screen
 
 DANGER_KEY = "danger"
@@ -35,13 +40,30 @@ DANGER_KEY = "danger"
 _LOADED: List[DangerScreen] = []
 DANGER_INTENTS = frozenset(INTENT_FOR_KIND.values())
 MODEL_FILE = "danger_model.pkl"
+# Cue names of a cue-list verdict the model vetoed (kept for the staff, never the text).
+VETOED_PREFIX = "vetoed:"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class DangerScreen(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"classifier_min_confidence": 0.0, "model_threshold": 0.5, "random_seed": 2026}
+        return {"classifier_min_confidence": 0.0, "model_threshold": 0.5,
+                "model_overrides_benign_at": 1.01, "model_vetoes_cues_below": 0.0,
+                "cues_never_vetoed": ["suicide_word", "explicit_danger"], "negatives_file": None,
+                "random_seed": 2026}
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> Optional[str]:
+        """The negatives file is read at training, outside Rasa's training data: its content
+        is part of the fingerprint, so that Rasa retrains the model when it changes."""
+        path = config.get("negatives_file")
+        if not path:
+            return None
+        try:
+            return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        except OSError:
+            return "missing"
 
     def __init__(self, config: Optional[Dict[str, Any]] = None,
                  model_storage: Optional[ModelStorage] = None,
@@ -50,6 +72,10 @@ class DangerScreen(GraphComponent):
         config = {**self.get_default_config(), **(config or {})}
         self.classifier_min_confidence = float(config["classifier_min_confidence"])
         self.model_threshold = float(config["model_threshold"])
+        self.model_overrides_benign_at = float(config["model_overrides_benign_at"])
+        self.model_vetoes_cues_below = float(config["model_vetoes_cues_below"])
+        self.cues_never_vetoed = frozenset(config["cues_never_vetoed"] or ())
+        self.negatives_file = config["negatives_file"]
         self.random_seed = int(config["random_seed"])
         self._model_storage = model_storage
         self._resource = resource
@@ -64,6 +90,7 @@ class DangerScreen(GraphComponent):
     def train(self, training_data: TrainingData) -> Resource:
         examples = [(example.get(TEXT) or "", example.get(INTENT))
                     for example in training_data.intent_examples]
+        examples += [(text, None) for text in read_negatives(self.negatives_file)]
         self.model = DangerModel.fit(examples, seed=self.random_seed)
         self._cache.clear()
         assert self._model_storage is not None and self._resource is not None  # as Rasa trains
@@ -98,10 +125,18 @@ class DangerScreen(GraphComponent):
 
     def _verdict(self, text: str) -> DangerSignal:
         signal = screen(text)
-        if signal.found or signal.benign:
-            return signal
         verdict = self.model.predict(text)
+        if signal.found:
+            if (verdict is not None and verdict.p_danger < self.model_vetoes_cues_below
+                    and not set(signal.cues) & self.cues_never_vetoed):
+                # The cues fired on words the model, trained on far more messages, finds
+                # no danger in ("een grap over de school opblazen, het was echt een grap").
+                # Not a benign reading: a very sure classifier may still see danger.
+                return DangerSignal(cues=tuple(VETOED_PREFIX + cue for cue in signal.cues))
+            return signal
         if verdict is None or verdict.p_danger < self.model_threshold:
+            return signal
+        if signal.benign and verdict.p_danger < self.model_overrides_benign_at:
             return signal
         cues = imminence_cues(text)
         return DangerSignal(kind=verdict.kind, imminent=bool(cues), cues=("model",) + cues)

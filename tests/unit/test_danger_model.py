@@ -65,3 +65,96 @@ def test_the_fast_scorer_gives_scikit_learns_probabilities():
     for text, reference in zip(texts, model.predict_many(texts), strict=True):
         fast = model.predict(text)
         assert abs(fast.p_danger - reference.p_danger) < 1e-9 and fast.kind == reference.kind
+
+
+def test_the_negatives_file_is_learnt_as_no_danger_and_is_part_of_the_fingerprint(tmp_path):
+    from bot.lse.danger_model import read_negatives
+
+    negatives = tmp_path / "ordinary.yml"
+    negatives.write_text("danger_screen_negatives:\n- hij neemt de hond mee naar het plein\n"
+                         "- hij neemt zijn fiets mee naar het plein\n", encoding="utf-8")
+    assert read_negatives(negatives) == ["hij neemt de hond mee naar het plein",
+                                         "hij neemt zijn fiets mee naar het plein"]
+    assert read_negatives(None) == []
+    config = {"negatives_file": str(negatives)}
+    before = DangerScreen.fingerprint_addon(config)
+    (tmp_path / "storage").mkdir()
+    (tmp_path / "other").mkdir()
+    storage = LocalModelStorage(tmp_path / "storage")
+    resource = Resource("danger_screen")
+    data = TrainingData([Message(data={TEXT: text, INTENT: intent}) for text, intent in EXAMPLES])
+    with_negatives = DangerScreen(config, storage, resource)
+    with_negatives.train(data)
+    without = DangerScreen({}, LocalModelStorage(tmp_path / "other"), resource)
+    without.train(data)
+    text = "hij neemt de hond mee naar het plein"
+    assert with_negatives.model.predict(text).p_danger < without.model.predict(text).p_danger
+    # Rasa retrains the component when the file changes, and not otherwise.
+    assert DangerScreen.fingerprint_addon(config) == before
+    negatives.write_text("danger_screen_negatives:\n- iets anders\n", encoding="utf-8")
+    assert DangerScreen.fingerprint_addon(config) != before
+    assert DangerScreen.fingerprint_addon({}) is None
+
+
+@pytest.mark.parametrize("content", ["- a list, not a mapping\n",
+                                     "danger_screen_negatives: one text\n",
+                                     "danger_screen_negatives:\n- 3\n"])
+def test_a_malformed_negatives_file_is_refused(tmp_path, content):
+    from bot.lse.danger_model import read_negatives
+
+    path = tmp_path / "bad.yml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError):
+        read_negatives(path)
+
+
+class _SureModel:
+    """A model that is this sure of danger on every text."""
+
+    def __init__(self, p):
+        self.p = p
+
+    def predict(self, text):
+        from bot.lse.danger_model import ModelVerdict
+
+        return ModelVerdict(p_danger=self.p, kind="harm_others")
+
+
+@pytest.mark.parametrize("p, found", [(0.97, True), (0.9, False), (0.3, False)])
+def test_a_benign_reading_gives_way_only_to_a_very_sure_model(p, found):
+    from bot.lse.danger_screen import screen
+
+    # "vroeger" makes the cue lists read this as the past ("had vroeger wapens"), which
+    # hides the threat that is happening now; only a very sure model overrides that.
+    text = "mijn ex dreigt de school van onze kinderen op te blazen, hij heeft vroeger wapens gehad"
+    assert screen(text).benign
+    component = DangerScreen({"model_threshold": 0.55, "model_overrides_benign_at": 0.95},
+                             model=_SureModel(p))
+    verdict = component.verdict(text)
+    assert verdict.found is found
+    assert verdict.benign is not found
+
+
+@pytest.mark.parametrize("p, found", [(0.05, False), (0.29, False), (0.3, True), (0.9, True)])
+def test_the_model_vetoes_the_cue_lists_only_when_it_finds_almost_no_danger(p, found):
+    from bot.lse.danger_screen import screen
+
+    text = "in de klas maakte iemand een grap over de school opblazen en nu is er gedoe"
+    assert screen(text).found  # the cue lists alone raise an alarm here
+    component = DangerScreen({"model_threshold": 0.45, "model_vetoes_cues_below": 0.3},
+                             model=_SureModel(p))
+    verdict = component.verdict(text)
+    assert verdict.found is found
+    if not found:
+        assert not verdict.benign  # a very sure classifier may still see danger
+        assert all(cue.startswith("vetoed:") for cue in verdict.cues)
+
+
+def test_the_word_suicide_is_never_vetoed():
+    component = DangerScreen({"model_vetoes_cues_below": 0.3}, model=_SureModel(0.01))
+    assert component.verdict("ik denk aan zelfmoord").kind == "suicide"
+
+
+def test_without_a_model_the_cue_lists_decide_alone():
+    component = DangerScreen({"model_vetoes_cues_below": 0.3})
+    assert component.verdict("in de klas maakte iemand een grap over de school opblazen").found

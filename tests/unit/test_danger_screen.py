@@ -165,3 +165,20 @@ def test_the_key_word_prefilter_changes_no_verdict(monkeypatch):
     monkeypatch.setattr(ds, "_may_match", lambda pattern, tokens: True)
     slow = [ds._screen_normalised.__wrapped__(ds.normalise(text)) for text in texts]
     assert fast == slow
+
+
+@pytest.mark.parametrize("text", [
+    "ik wil uit de groep maar ik weet niet hoe. niemand bedreigt me ofzo, ik weet gewoon niet hoe ik het moet zeggen",
+    "I want to leave the group but I don't know how. nobody is threatening me, I just don't know where to start",
+])
+def test_a_denied_threat_or_violence_is_no_danger(text):
+    assert not ds.screen(text).found
+
+
+@pytest.mark.parametrize("text", [
+    "ze bedreigen me en weten waar ik woon",
+    "he is not the one threatening me but they know where i live",
+    "niet normaal meer, hij wil ze vermoorden",
+])
+def test_a_threat_or_violence_next_to_a_negation_still_counts(text):
+    assert ds.screen(text).found
