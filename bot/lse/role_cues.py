@@ -110,7 +110,9 @@ _SELF = re.compile(
     r"mijn verleden in|mn verleden in|my past in|over mij (?:zelf )?(?:gebeld|verteld)|"
     r"ik heb me aangesloten|ik heb mij aangesloten|heb me aangesloten bij|me aangesloten bij|ik was (?:vroeger )?actief|ik zat (?:bij|in) |"
     r"ik ben uit (?:een|de|die|het) (?:\S+ ){0,2}gestapt|ik ben (?:net )?vrij na|"
-    r"ik ben er uit|ik ben eruit|ik denk dat ik (?:zelf )?radicalis|ik ben zelf|"
+    r"ik ben er uit|ik ben eruit|ik denk dat ik (?:zelf )?radicalis|"
+    # "ik ben zelf lid", not "ik ben zelf docent, maar het gaat om mijn neefje":
+    r"ik ben zelf (?:ook )?(?:degene|diegene|lid|betrokken|in|bij|geradicaliseerd)|"
     r"i used to be (?:in|part of|a member)|i (?:am|m) out now|i got out|i (?:have been|ve been) "
     r"(?:posting|in)|i think i (?:am|m) radicali|i joined|"
     # The writer's own probation officer, caseworker or lawyer: the writer is the client.
@@ -228,12 +230,25 @@ ROLE_INTENTS = {FAMILY: "role_family", PROFESSIONAL: "role_professional",
 _ROLE_OF_INTENT = {intent: role for role, intent in ROLE_INTENTS.items()}
 
 
+def is_role_intent(intent: str | None) -> bool:
+    return intent in _ROLE_OF_INTENT or intent == "role_unclear"
+
+
+# Intents that carry no topic of their own: when one of them is on top, a message with a
+# clear role cue is about the role ("hoi, mijn kleinzoon ...", "mijn leerling").
+NOT_A_TOPIC = frozenset({"greet", "goodbye", "thank", "out_of_scope", "insult"})
+_NEVER_CHANGED = frozenset({"danger_acute", "danger_suicide", "switch_language", "start_over"})
+
+
 def adjust_intent(text: str, ranking: tuple[tuple[str, float], ...],
-                  weak_below: float = 0.0) -> str | None:
+                  weak_below: float = 0.0, unsure_below: float = 0.0) -> str | None:
     """The role intent to use instead of the classifier's top intent, or None to keep it.
 
-    Only a top intent that is a role (or role_unclear) is changed: a service question, a
-    greeting or a danger intent is never touched. When the cues point to another role than
+    A top intent that is a role (or role_unclear) is changed to the role the cues show. A
+    top intent without a topic (NOT_A_TOPIC), or any top intent below `unsure_below` that is
+    not a role, becomes the role the cues show, if they show one. A service question or a
+    question the classifier is sure of is never touched; danger is never touched (the danger
+    screen runs after this and decides on its own). When the cues point to another role than
     the classifier, the cues win. When the classifier's role has confidence below
     `weak_below` and no cue supports it, the answer is role_unclear (ask, do not guess).
     """
@@ -241,13 +256,21 @@ def adjust_intent(text: str, ranking: tuple[tuple[str, float], ...],
         return None
     top, confidence = ranking[0]
     if top not in _ROLE_OF_INTENT and top != "role_unclear":
+        if top in NOT_A_TOPIC or (confidence < unsure_below and top not in _NEVER_CHANGED):
+            # "mijn pleegbroer", "my student": no topic the classifier is sure of, but the
+            # cues say who writes.
+            role = decide_role(cues(text))
+            return ROLE_INTENTS[role] if role else None
         return None
     found = cues(text)
     wanted: str | None = None
     if found.self_:
         wanted = ROLE_INTENTS[INDIVIDUAL]
-    elif found.about_relative or (found.relation and top != ROLE_INTENTS[INDIVIDUAL]):
-        # A relative decides over a job; someone in a network who mentions family stays.
+    elif found.about_relative or (found.relation and (top != ROLE_INTENTS[INDIVIDUAL]
+                                                      or found.work)):
+        # A relative decides over a job; someone in a network who mentions family stays,
+        # unless the writer names their own job ("I'm a social worker myself, but it's my
+        # nephew").
         wanted = ROLE_INTENTS[FAMILY]
     elif found.work and not found.relation and top != ROLE_INTENTS[INDIVIDUAL]:
         wanted = ROLE_INTENTS[PROFESSIONAL]
