@@ -17,10 +17,13 @@ components stay the same); only the intent classifier and the policies change:
     current+anydanger       every classifier danger guess counts (no confidence floor)
 or any config file given with --config.
 
-Every variant is also measured on the development sets (tests/nlu/dev, by
+Every variant is also measured on the development set tests/nlu/dev (by
 scripts/evaluate_sets.py): role accuracy, professional routing, danger recall, false
-alarms and questions. The blind sets are never used here: choosing between variants on
-them would make them development sets.
+alarms and questions. Since 2 December the development sets are training data
+(scripts/dev_sets_to_training.py), so these columns show how well a variant fits its
+training data, not how it generalises; for the danger screen, scripts/danger_writer_cv.py
+measures that writer by writer. The blind sets are never used here: choosing between
+variants on them would make them development sets.
 
     python -m bench pipelines [--variants current,diet,current+ted] [--config my.yml ...]
                               [--seconds 10] [--epochs 100]

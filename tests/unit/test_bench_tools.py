@@ -114,3 +114,15 @@ def test_sender_ids_survive_redaction():
         sender = sender_id("soak" + random_prefix(rng), *numbers)
         assert re.fullmatch(r"[A-Za-z0-9_-]{1,128}", sender)
         assert redact(sender) == sender, sender
+
+
+def test_nlu_latency_reads_the_texts_of_a_labelled_set(tmp_path):
+    from bench.nlu_latency import texts_of
+
+    (tmp_path / "roles.yml").write_text(
+        'messages:\n  - text: "mijn zoon"\n    role: family\n  - text: "hoi"\n    role: none\n',
+        encoding="utf-8")
+    (tmp_path / "danger.yml").write_text(
+        'messages:\n  - text: "pillen liggen klaar"\n    kind: suicide\nconversations: []\n',
+        encoding="utf-8")
+    assert texts_of(tmp_path) == ["pillen liggen klaar", "mijn zoon", "hoi"]
