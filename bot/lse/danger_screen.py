@@ -734,7 +734,8 @@ def _found(text: str, names: Iterable[str]) -> frozenset[str]:
                      if _may_match(CUES[name], tokens) and _has(name, text))
 
 
-# "niemand bedreigt me", "nobody is threatening me": a denial, not a threat.
+# "niemand bedreigt me", "nobody is threatening me", "geen acuut gevaar", "not an
+# emergency": a denial, not a threat.
 _NEGATORS = frozenset({"niemand", "niet", "geen", "nooit", "nobody", "no", "not", "never",
                        "noone", "none"})
 
@@ -761,7 +762,7 @@ def _screen_normalised(text: str) -> DangerSignal:
     if text.strip() == "" or not _has_anchor(text):
         return NO_DANGER
     cues = _found(text, CUES)
-    cues = cues - {name for name in ("threat_received", "violent")
+    cues = cues - {name for name in ("threat_received", "violent", "explicit_danger")
                    if name in cues and _only_negated(CUES[name], text)}
     suicide_text = _SUICIDE_ATTACK.sub(" ", text)
     suicide_cues = _found(suicide_text, ("suicide_word",)) if suicide_text != text else (

@@ -3,10 +3,11 @@
 Runs after every intent classifier and fallback component, so nothing after it can change
 its verdict. For each message:
 1. the cue lists of the screen; a message they find dangerous gets the danger intent for its
-   kind with confidence 1.0, whatever the classifier thought, unless the danger model finds
-   its probability of danger below `model_vetoes_cues_below` (the cue lists' false alarms:
-   "een grap over de school opblazen"); the cues in `cues_never_vetoed` (the word suicide
-   itself, "er is gevaar") always count;
+   kind with confidence 1.0, whatever the classifier thought. Only for the kinds in
+   `model_vetoes_kinds` (harm to others, threats) the danger model may veto it, when its
+   probability of danger is below `model_vetoes_cues_below` (the cue lists' false alarms:
+   "een grap over de school opblazen"), unless a cue in `cues_never_vetoed` ("er is
+   gevaar") matched. Suicide cues are never vetoed: there a miss costs most;
 2. otherwise the danger model (bot/lse/danger_model.py, trained here on the training data:
    danger intents against all others, and the messages without danger of `negatives_file`)
    with `model_threshold` on its probability of danger; where the screen recognised a benign
@@ -50,7 +51,8 @@ class DangerScreen(GraphComponent):
     def get_default_config() -> Dict[str, Any]:
         return {"classifier_min_confidence": 0.0, "model_threshold": 0.5,
                 "model_overrides_benign_at": 1.01, "model_vetoes_cues_below": 0.0,
-                "cues_never_vetoed": ["suicide_word", "explicit_danger"], "negatives_file": None,
+                "model_vetoes_kinds": ["harm_others", "threatened"],
+                "cues_never_vetoed": ["explicit_danger"], "negatives_file": None,
                 "random_seed": 2026}
 
     @classmethod
@@ -74,6 +76,7 @@ class DangerScreen(GraphComponent):
         self.model_threshold = float(config["model_threshold"])
         self.model_overrides_benign_at = float(config["model_overrides_benign_at"])
         self.model_vetoes_cues_below = float(config["model_vetoes_cues_below"])
+        self.model_vetoes_kinds = frozenset(config["model_vetoes_kinds"] or ())
         self.cues_never_vetoed = frozenset(config["cues_never_vetoed"] or ())
         self.negatives_file = config["negatives_file"]
         self.random_seed = int(config["random_seed"])
@@ -128,6 +131,7 @@ class DangerScreen(GraphComponent):
         verdict = self.model.predict(text)
         if signal.found:
             if (verdict is not None and verdict.p_danger < self.model_vetoes_cues_below
+                    and signal.kind in self.model_vetoes_kinds
                     and not set(signal.cues) & self.cues_never_vetoed):
                 # The cues fired on words the model, trained on far more messages, finds
                 # no danger in ("een grap over de school opblazen, het was echt een grap").

@@ -150,9 +150,16 @@ def test_the_model_vetoes_the_cue_lists_only_when_it_finds_almost_no_danger(p, f
         assert all(cue.startswith("vetoed:") for cue in verdict.cues)
 
 
-def test_the_word_suicide_is_never_vetoed():
+@pytest.mark.parametrize("text", ["ik denk aan zelfmoord", "nu wil ik gewoon dood",
+                                  "ik ben een last voor iedereen"])
+def test_suicide_cues_are_never_vetoed(text):
     component = DangerScreen({"model_vetoes_cues_below": 0.3}, model=_SureModel(0.01))
-    assert component.verdict("ik denk aan zelfmoord").kind == "suicide"
+    assert component.verdict(text).kind == "suicide"
+
+
+def test_er_is_gevaar_is_never_vetoed():
+    component = DangerScreen({"model_vetoes_cues_below": 0.3}, model=_SureModel(0.01))
+    assert component.verdict("ja er is gevaar").found
 
 
 def test_without_a_model_the_cue_lists_decide_alone():

@@ -170,6 +170,8 @@ def test_the_key_word_prefilter_changes_no_verdict(monkeypatch):
 @pytest.mark.parametrize("text", [
     "ik wil uit de groep maar ik weet niet hoe. niemand bedreigt me ofzo, ik weet gewoon niet hoe ik het moet zeggen",
     "I want to leave the group but I don't know how. nobody is threatening me, I just don't know where to start",
+    "huisarts hier. geen acuut gevaar naar mijn inschatting, mag ik even sparren",
+    "need advice, not an emergency, just stressed",
 ])
 def test_a_denied_threat_or_violence_is_no_danger(text):
     assert not ds.screen(text).found
@@ -179,6 +181,8 @@ def test_a_denied_threat_or_violence_is_no_danger(text):
     "ze bedreigen me en weten waar ik woon",
     "he is not the one threatening me but they know where i live",
     "niet normaal meer, hij wil ze vermoorden",
+    "ja er is gevaar",
+    "it is not ok, this is an emergency",
 ])
 def test_a_threat_or_violence_next_to_a_negation_still_counts(text):
     assert ds.screen(text).found
