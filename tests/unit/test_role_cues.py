@@ -46,22 +46,19 @@ def test_adjust_intent(text, ranking, wanted):
     assert role_cues.adjust_intent(text, ranking, 0.0, 0.25) == wanted
 
 
-def test_the_component_gives_a_cue_decided_role_enough_confidence_to_pass_the_fallback():
+@pytest.mark.parametrize("text, ranking, chosen", [
+    # the cues decide a role the classifier did not see: enough confidence for the fallback
+    ("mijn pleegbroer", [("ask_costs", 0.2), ("role_family", 0.1)], ("role_family", 0.5)),
+    # the cues correct the classifier's role: its confidence stays
+    ("ik ben zelf docent maar nu gaat het om mijn eigen zoon",
+     [("role_individual", 0.4), ("role_family", 0.3)], ("role_family", 0.4)),
+])
+def test_the_component_sets_the_role_with_a_fitting_confidence(text, ranking, chosen):
     component = RoleCues({"unsure_below": 0.25, "cue_confidence": 0.5})
-    message = Message(data={TEXT: "mijn pleegbroer"})
-    message.set(INTENT, {"name": "ask_costs", "confidence": 0.2})
-    message.set(INTENT_RANKING_KEY, [{"name": "ask_costs", "confidence": 0.2},
-                                     {"name": "role_family", "confidence": 0.1}])
+    message = Message(data={TEXT: text})
+    message.set(INTENT, {"name": ranking[0][0], "confidence": ranking[0][1]})
+    message.set(INTENT_RANKING_KEY, [{"name": name, "confidence": c} for name, c in ranking])
     component.process([message])
-    assert message.get(INTENT) == {"name": "role_family", "confidence": 0.5}
-    assert [item["name"] for item in message.get(INTENT_RANKING_KEY)] == ["role_family", "ask_costs"]
-
-
-def test_the_component_keeps_the_confidence_when_it_corrects_a_role():
-    component = RoleCues({"unsure_below": 0.25, "cue_confidence": 0.5})
-    message = Message(data={TEXT: "ik ben zelf docent maar nu gaat het om mijn eigen zoon"})
-    message.set(INTENT, {"name": "role_individual", "confidence": 0.4})
-    message.set(INTENT_RANKING_KEY, [{"name": "role_individual", "confidence": 0.4},
-                                     {"name": "role_family", "confidence": 0.3}])
-    component.process([message])
-    assert message.get(INTENT) == {"name": "role_family", "confidence": 0.4}
+    assert message.get(INTENT) == {"name": chosen[0], "confidence": chosen[1]}
+    assert message.get(INTENT_RANKING_KEY)[0]["name"] == chosen[0]
+    assert {item["name"] for item in message.get(INTENT_RANKING_KEY)} == {name for name, _ in ranking}
