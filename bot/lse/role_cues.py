@@ -235,8 +235,9 @@ def is_role_intent(intent: str | None) -> bool:
 
 
 # Intents that carry no topic of their own: when one of them is on top, a message with a
-# clear role cue is about the role ("hoi, mijn kleinzoon ...", "mijn leerling").
-NOT_A_TOPIC = frozenset({"greet", "goodbye", "thank", "out_of_scope", "insult"})
+# clear role cue is about the role ("hoi, mijn kleinzoon ..."). Not a thank-you or a
+# goodbye: "dank je, ik ga het met mijn man bespreken" is no new role.
+NOT_A_TOPIC = frozenset({"greet", "out_of_scope"})
 _NEVER_CHANGED = frozenset({"danger_acute", "danger_suicide", "switch_language", "start_over"})
 
 

@@ -34,7 +34,10 @@ def test_the_cues_decide_the_role(text, role):
     # someone in a network who mentions their mother stays individual
     ("ik zit in die groep en mijn moeder is ongerust", (("role_individual", 0.6),), None),
     # no topic, or an unsure one: the cues set the role
-    ("mijn pleegbroer", (("goodbye", 0.3),), "role_family"),
+    ("hoi, mijn pleegbroer", (("greet", 0.3),), "role_family"),
+    # a thank-you or goodbye that mentions a relative stays what it is
+    ("dank je, ik ga het met mijn man bespreken", (("thank", 0.7),), None),
+    ("doei, ik moet mijn zoon ophalen", (("goodbye", 0.6),), None),
     ("my student", (("ask_costs", 0.2),), "role_professional"),
     ("ik ben het zelf, ik zit in zo'n groep", (("out_of_scope", 0.7),), "role_individual"),
     # a question the classifier is sure of stays; so do danger and a text without cues
