@@ -1,7 +1,7 @@
 """Leave-one-writer-out cross-validation of the danger screen (cue lists and model).
 
 How the danger model's settings were chosen without touching the blind sets: each
-development set (tests/nlu/dev, dev2 ... dev5) was written by a different writer. For each
+development set (tests/nlu/dev, dev2 ... dev9) was written by a different writer. For each
 one, the model is trained on the training data plus the other development sets, and the
 whole screen (bot/nlu/danger_screen.DangerScreen.verdict: cue lists, model, benign readings)
 is measured on the set that was left out: recall per kind and the false-alarm rate on its

@@ -735,16 +735,28 @@ def _found(text: str, names: Iterable[str]) -> frozenset[str]:
 
 
 # "niemand bedreigt me", "nobody is threatening me", "geen acuut gevaar", "not an
-# emergency": a denial, not a threat.
+# emergency": a denial, not a threat. Only a negating word right before the match (with at
+# most one small word between) counts: "het is niet veilig, er is gevaar" and "ik kan niet
+# meer, hij bedreigt me" are no denial (the normalised text has no commas to go by). A
+# match that is a clause of its own ("er is gevaar") is never a denial.
 _NEGATORS = frozenset({"niemand", "niet", "geen", "nooit", "nobody", "no", "not", "never",
                        "noone", "none"})
+_NEGATION_FILLERS = frozenset({"is", "was", "een", "an", "a", "in", "echt", "really"})
 
 
 def _only_negated(pattern: re.Pattern[str], text: str) -> bool:
-    """Whether every match of `pattern` has a negating word among the three words before it."""
+    """Whether every match of `pattern` is denied by the words right before it."""
     matches = list(pattern.finditer(text))
-    return bool(matches) and all(
-        _NEGATORS & set(text[:match.start()].split()[-3:]) for match in matches)
+
+    def denied(match: re.Match[str]) -> bool:
+        if match.group(0).strip().startswith("er "):
+            return False
+        before = text[:match.start()].split()[-2:]
+        if before and before[-1] in _NEGATORS:
+            return True
+        return len(before) == 2 and before[0] in _NEGATORS and before[1] in _NEGATION_FILLERS
+
+    return bool(matches) and all(denied(match) for match in matches)
 
 
 def screen(text: str) -> DangerSignal:

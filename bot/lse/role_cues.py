@@ -230,26 +230,14 @@ ROLE_INTENTS = {FAMILY: "role_family", PROFESSIONAL: "role_professional",
 _ROLE_OF_INTENT = {intent: role for role, intent in ROLE_INTENTS.items()}
 
 
-def is_role_intent(intent: str | None) -> bool:
-    return intent in _ROLE_OF_INTENT or intent == "role_unclear"
-
-
-# Intents that carry no topic of their own: when one of them is on top, a message with a
-# clear role cue is about the role ("hoi, mijn kleinzoon ..."). Not a thank-you or a
-# goodbye: "dank je, ik ga het met mijn man bespreken" is no new role.
-NOT_A_TOPIC = frozenset({"greet", "out_of_scope"})
-_NEVER_CHANGED = frozenset({"danger_acute", "danger_suicide", "switch_language", "start_over"})
-
-
 def adjust_intent(text: str, ranking: tuple[tuple[str, float], ...],
-                  weak_below: float = 0.0, unsure_below: float = 0.0) -> str | None:
+                  weak_below: float = 0.0) -> str | None:
     """The role intent to use instead of the classifier's top intent, or None to keep it.
 
-    A top intent that is a role (or role_unclear) is changed to the role the cues show. A
-    top intent without a topic (NOT_A_TOPIC), or any top intent below `unsure_below` that is
-    not a role, becomes the role the cues show, if they show one. A service question or a
-    question the classifier is sure of is never touched; danger is never touched (the danger
-    screen runs after this and decides on its own). When the cues point to another role than
+    Only a top intent that is a role (or role_unclear) is changed: a greeting, a "ja", a
+    question or a danger intent is never touched (after a crisis text those must stay in
+    the crisis path, and a low-confidence one becomes a clarifying question or the crisis
+    follow-up). When the cues point to another role than
     the classifier, the cues win. When the classifier's role has confidence below
     `weak_below` and no cue supports it, the answer is role_unclear (ask, do not guess).
     """
@@ -257,11 +245,6 @@ def adjust_intent(text: str, ranking: tuple[tuple[str, float], ...],
         return None
     top, confidence = ranking[0]
     if top not in _ROLE_OF_INTENT and top != "role_unclear":
-        if top in NOT_A_TOPIC or (confidence < unsure_below and top not in _NEVER_CHANGED):
-            # "mijn pleegbroer", "my student": no topic the classifier is sure of, but the
-            # cues say who writes.
-            role = decide_role(cues(text))
-            return ROLE_INTENTS[role] if role else None
         return None
     found = cues(text)
     wanted: str | None = None

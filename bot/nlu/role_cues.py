@@ -1,14 +1,12 @@
 """Rasa NLU component: role cues (bot/lse/role_cues.py) correct the classifier's role.
 
-Runs after the classifier and before the fallbacks and the danger screen. A role intent
-(or role_unclear) on top is changed to the role the cues show (own involvement, then a
-relative, then a job), or to role_unclear when the classifier's role is a weak guess with
-no cue behind it (`weak_below`); it keeps the classifier's confidence of the intent it
-replaces or, when higher, the top confidence, so the fallback threshold treats it the same
-way. A top intent without a topic (a greeting, out_of_scope ...) or one below
-`unsure_below` becomes the role the cues show, with at least `cue_confidence`: "mijn
-pleegbroer" is not a guess. Questions the classifier is sure of and danger are never
-changed.
+Runs after the classifier and before the fallbacks and the danger screen. Only a role
+intent (or role_unclear) on top is ever changed: to the role the cues show (own
+involvement, then a relative, then a job), or to role_unclear when the classifier's role is
+a weak guess with no cue behind it (`weak_below`). The new intent keeps the classifier's
+confidence of the intent it replaces or, when higher, the top confidence, so the
+fallback threshold treats it the same way. A greeting, a "ja" or a question is never
+changed: after a crisis text those stay in the crisis path.
 """
 from __future__ import annotations
 
@@ -21,14 +19,14 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.lse.role_cues import adjust_intent, is_role_intent
+from bot.lse.role_cues import adjust_intent
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class RoleCues(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"weak_below": 0.0, "unsure_below": 0.0, "cue_confidence": 0.5, "enabled": True}
+        return {"weak_below": 0.0, "enabled": True}
 
     @classmethod
     def create(cls, config: Dict[str, Any], model_storage: ModelStorage,
@@ -37,8 +35,6 @@ class RoleCues(GraphComponent):
 
     def __init__(self, config: Dict[str, Any]) -> None:
         self.weak_below = float(config.get("weak_below", 0.0))
-        self.unsure_below = float(config.get("unsure_below", 0.0))
-        self.cue_confidence = float(config.get("cue_confidence", 0.5))
         self.enabled = bool(config.get("enabled", True))
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -50,16 +46,12 @@ class RoleCues(GraphComponent):
                 continue
             pairs = tuple((item.get("name"), float(item.get("confidence") or 0.0))
                           for item in ranking)
-            wanted = adjust_intent(message.get(TEXT) or "", pairs, self.weak_below,
-                                   self.unsure_below)
+            wanted = adjust_intent(message.get(TEXT) or "", pairs, self.weak_below)
             if wanted is None:
                 continue
             top_confidence = pairs[0][1]
             own = next((item for item in ranking if item.get("name") == wanted), None)
             confidence = max(top_confidence, float(own.get("confidence") or 0.0) if own else 0.0)
-            if not is_role_intent(pairs[0][0]):
-                # The cues decided a role the classifier did not see: not a weak guess.
-                confidence = max(confidence, self.cue_confidence)
             chosen = {"name": wanted, "confidence": confidence}
             message.set(INTENT, chosen, add_to_output=True)
             message.set(INTENT_RANKING_KEY,

@@ -183,6 +183,10 @@ def test_a_denied_threat_or_violence_is_no_danger(text):
     "niet normaal meer, hij wil ze vermoorden",
     "ja er is gevaar",
     "it is not ok, this is an emergency",
+    "het is niet veilig, er is gevaar",
+    "ik weet het niet, er is gevaar",
+    "ik kan niet meer, hij bedreigt me elke dag",
+    "no he threatened me again last night",
 ])
 def test_a_threat_or_violence_next_to_a_negation_still_counts(text):
     assert ds.screen(text).found
