@@ -128,16 +128,19 @@ class DangerScreen(GraphComponent):
 
     def _verdict(self, text: str) -> DangerSignal:
         signal = screen(text)
-        verdict = self.model.predict(text)
         if signal.found:
-            if (verdict is not None and verdict.p_danger < self.model_vetoes_cues_below
-                    and signal.kind in self.model_vetoes_kinds
-                    and not set(signal.cues) & self.cues_never_vetoed):
+            # The model is asked only where it may veto: a suicide cue or "er is gevaar"
+            # always counts, so there its answer would change nothing.
+            if signal.kind not in self.model_vetoes_kinds or set(signal.cues) & self.cues_never_vetoed:
+                return signal
+            verdict = self.model.predict(text)
+            if verdict is not None and verdict.p_danger < self.model_vetoes_cues_below:
                 # The cues fired on words the model, trained on far more messages, finds
                 # no danger in ("een grap over de school opblazen, het was echt een grap").
                 # Not a benign reading: a very sure classifier may still see danger.
                 return DangerSignal(cues=tuple(VETOED_PREFIX + cue for cue in signal.cues))
             return signal
+        verdict = self.model.predict(text)
         if verdict is None or verdict.p_danger < self.model_threshold:
             return signal
         if signal.benign and verdict.p_danger < self.model_overrides_benign_at:
