@@ -4,6 +4,9 @@ Runs the model's whole NLU (classifier, fallbacks and the danger screen) in proc
 message and compares with the labels the writers gave:
 - role: the role the assistant takes from the message (the role_* intents, and the service
   intents that only a professional or a family asks about), or none, against the writer's;
+  after a harm alarm the role whose services follow the crisis text (bot/lse/crisis.py),
+  else "danger". `role_accuracy_without_crisis_text` is the stricter figure: the right
+  role and no crisis text at all;
 - professional routing: for professionals whose message asks for a service, the service
   intent, against the writer's service;
 - danger: whether the message gets a crisis text (recall per kind), and the right one
@@ -111,6 +114,15 @@ class Parser:
         return result
 
 
+def crisis_role(intent: str, result: dict[str, Any]) -> str | None:
+    """The role whose services follow the crisis text of a danger intent (or None)."""
+    from bot.lse import crisis
+
+    danger = result.get("danger") or {}
+    kind = crisis.crisis_kind(DANGER_INTENT[intent], danger)
+    return crisis.role_after_crisis(kind, danger, result.get("intent_ranking"))
+
+
 def intent_of(result: dict[str, Any]) -> str:
     return (result.get("intent") or {}).get("name") or "nlu_fallback"
 
@@ -128,12 +140,22 @@ def evaluate(parser: Parser, set_dir: Path, show_errors: bool) -> dict[str, Any]
         confusion: dict[str, Counter] = defaultdict(Counter)
         routed = routed_total = 0
         by_lang: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        with_crisis = 0  # role messages that got a crisis text first
+        alone = 0  # ... and nothing for the role after it
+        strict_good = 0  # right role without any crisis text
         for item in roles["messages"]:
-            intent = intent_of(parser.parse(item["text"]))
+            result = parser.parse(item["text"])
+            intent = intent_of(result)
             predicted = assistant_role(intent, item["text"])
-            if intent in DANGER_INTENT:
-                predicted = "danger"
             gold = item["role"]
+            if intent in DANGER_INTENT:
+                # The crisis text first; after a harm alarm the services of the role the
+                # message shows follow (bot/lse/crisis.py, as action_warn_danger does).
+                predicted = crisis_role(intent, result) or "danger"
+                with_crisis += 1
+                alone += predicted == "danger"
+            else:
+                strict_good += predicted == gold
             confusion[gold][predicted] += 1
             by_lang[item.get("lang", "nl")][0] += predicted == gold
             by_lang[item.get("lang", "nl")][1] += 1
@@ -148,6 +170,10 @@ def evaluate(parser: Parser, set_dir: Path, show_errors: bool) -> dict[str, Any]
         total = sum(sum(row.values()) for row in confusion.values())
         good = sum(confusion[role][role] for role in confusion)
         figures["role_accuracy"] = ratio(good, total)
+        # The stricter figure: the right role and no crisis text before it.
+        figures["role_accuracy_without_crisis_text"] = ratio(strict_good, total)
+        figures["role_messages_with_crisis_text"] = with_crisis
+        figures["role_messages_with_crisis_text_alone"] = alone
         figures["role_messages"] = total
         figures["role_accuracy_by_language"] = {k: ratio(*v) for k, v in by_lang.items()}
         figures["role_recall"] = {role: ratio(confusion[role][role], sum(confusion[role].values()))

@@ -11,7 +11,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, Restarted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.lse import contract, crisis, opening_hours, role_cues, triage
+from bot.lse import contract, crisis, crisis_followup, opening_hours, role_cues, triage
 from bot.lse.facts import Facts, current_facts, format_clock
 from bot.lse.texts import buttons, normalise_language, render
 
@@ -114,7 +114,8 @@ class ActionOfferContact(FactsAction):
         else:
             assert state.next_opening is not None  # a closed line opens again
             self.say(dispatcher, "contact_closed", language,
-                     next_opening=opening_hours.format_moment(state.next_opening, language),
+                     next_opening=opening_hours.format_moment(state.next_opening, language,
+                                                               today=state.local_now.date()),
                      reason=self.closed_reason(state.local_now.date(), language))
         return [SlotSet(contract.SLOT_OFFICE_OPEN, state.open)]
 
@@ -144,6 +145,15 @@ class _CrisisAction(FactsAction):
         if tracker.get_slot(contract.SLOT_INTRO_PENDING):
             self.say(dispatcher, "intro_short", language)
             events.append(SlotSet(contract.SLOT_INTRO_PENDING, None))
+        # A harm alarm costs its crisis text, not the answer: the services of the role the
+        # same message shows follow (bot/lse/crisis.py, role_after_crisis).
+        role = crisis.role_after_crisis(kind, latest_danger(tracker),
+                                        (tracker.latest_message or {}).get("intent_ranking"),
+                                        tracker.get_slot(contract.SLOT_ROLE))
+        if role is not None:
+            self.say(dispatcher, crisis.ROLE_AFTER_CRISIS_TEXT[role], language,
+                     button_keys=triage.services_to_offer(role))
+            events.append(SlotSet(contract.SLOT_ROLE, role))
         return events
 
 
@@ -174,7 +184,15 @@ class ActionCrisisFollowup(FactsAction):
 
     async def run(self, dispatcher, tracker, domain):
         kind = crisis.normalise_kind(tracker.get_slot(contract.SLOT_CRISIS))
-        self.say(dispatcher, crisis.FOLLOWUP_FOR_KIND[kind], language_of(tracker))
+        language = language_of(tracker)
+        # One line for what the visitor wrote (afraid to call, fear, doubt, what happens
+        # after a call), then the number: not the same text word for word each time.
+        topic = crisis_followup.followup_topic((tracker.latest_message or {}).get("text") or "")
+        line = crisis_followup.TOPIC_TEXT.get(topic or "")
+        followup = render(crisis.FOLLOWUP_FOR_KIND[kind], language, self.facts)
+        if line:
+            followup = render(line, language, self.facts) + "\n" + followup
+        dispatcher.utter_message(text=followup)
         return []
 
 

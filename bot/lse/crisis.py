@@ -7,17 +7,24 @@ whether it is imminent; the classifier's danger intent says at least harm to oth
 - suicide, imminent (tonight, a plan, the means at hand): 112 now, and 113;
 - harm to others: 112 first, then the police line;
 - threatened by the group: 112 when in danger, the police line to report it, and Forsa.
+
+A harm alarm on a message that also says clearly who is writing ("mijn zoon praat over
+wapens", "een leerling van mij ...") costs only its crisis text: after it the assistant
+offers the services of that role (`role_after_crisis`), without a question, so that a
+"ja" still gets the crisis follow-up. Suicide texts, "er is gevaar" and danger now stay
+on the crisis alone.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.lse.danger_screen import HARM_OTHERS, SUICIDE, THREATENED
 
 __all__ = [  # the danger kinds are re-exported for the actions
     "CRISIS_KINDS", "FOLLOWUP_FOR_KIND", "HARM_OTHERS", "SUICIDE", "SUICIDE_IMMINENT",
-    "TEXT_FOR_KIND", "THREATENED", "crisis_kind", "first_message_is_danger", "normalise_kind",
+    "ROLE_AFTER_CRISIS_TEXT", "TEXT_FOR_KIND", "THREATENED", "crisis_kind",
+    "first_message_is_danger", "normalise_kind", "role_after_crisis",
 ]
 
 SUICIDE_IMMINENT = "suicide_imminent"
@@ -36,6 +43,45 @@ FOLLOWUP_FOR_KIND = {
     HARM_OTHERS: "crisis_followup_acute",
     THREATENED: "crisis_followup_threatened",
 }
+
+# After a harm alarm: the services of the role the same message shows (keys in bot/texts.yml).
+ROLE_AFTER_CRISIS_TEXT = {
+    "family": "after_crisis_family",
+    "professional": "after_crisis_professional",
+    "individual": "after_crisis_individual",
+}
+_ROLE_OF_INTENT = {"role_family": "family", "role_professional": "professional",
+                   "role_individual": "individual"}
+_DANGER_INTENTS = frozenset({"danger_acute", "danger_suicide"})
+# Cues after which the crisis text stands alone: "er is gevaar", now, the means at hand
+# (bot/lse/danger_screen.py adds the cues of now to a signal's cues).
+_CRISIS_ONLY_CUES = frozenset({"explicit_danger", "now", "at_hand"})
+
+
+def role_after_crisis(kind: str, danger: Mapping[str, Any] | None,
+                      ranking: Sequence[Mapping[str, Any]] | None,
+                      current_role: str | None = None) -> str | None:
+    """The role whose services follow a crisis text, or None.
+
+    `kind` is the crisis kind of the text (`crisis_kind`), `danger` the screen's verdict on
+    the message, `ranking` the message's intent ranking (the danger intent first, then what
+    the classifier and the role cues made of the message). Only a harm alarm without "er is
+    gevaar" and without a cue of now or of the means at hand is followed (the screen calls
+    every harm alarm of its cue lists imminent, so that flag does not tell), only when the
+    conversation has no role yet, and only when the best intent under the danger intent is
+    a role: the role answer the message would have had without the alarm.
+    """
+    danger = danger or {}
+    if kind != HARM_OTHERS or current_role in _ROLE_OF_INTENT.values():
+        return None
+    if _CRISIS_ONLY_CUES & set(danger.get("cues") or ()):
+        return None
+    for item in ranking or ():
+        name = item.get("name")
+        if name in _DANGER_INTENTS:
+            continue
+        return _ROLE_OF_INTENT.get(str(name))
+    return None
 
 
 def crisis_kind(intent_kind: str, danger: Mapping[str, Any] | None) -> str:

@@ -170,12 +170,23 @@ def status(now: dt.datetime, facts: Facts) -> Status:
     return Status(open=False, local_now=local, next_opening=next_opening(now, facts), closes_at=None)
 
 
-def format_moment(moment: dt.datetime, language: str = "nl") -> str:
-    """'maandag 28 december om 9.00 uur' or 'Monday 28 December at 9:00 (Dutch time)'."""
+_RELATIVE_DAYS = {"nl": ("vandaag", "morgen"), "en": ("today", "tomorrow")}
+
+
+def format_moment(moment: dt.datetime, language: str = "nl", today: dt.date | None = None) -> str:
+    """'maandag 28 december om 9.00 uur' or 'Monday 28 December at 9:00 (Dutch time)'.
+
+    With `today` (the local date now), a moment today or tomorrow says so first:
+    'vandaag (woensdag 2 december) om 9.00 uur', 'tomorrow (Thursday 3 December) at 9:00'.
+    """
     clock = format_clock(moment.time(), language)
+    day = format_day(moment, language)
+    if today is not None and 0 <= (moment.date() - today).days <= 1:
+        word = _RELATIVE_DAYS["en" if language == "en" else "nl"][(moment.date() - today).days]
+        day = f"{word} ({day})"
     if language == "en":
-        return f"{format_day(moment, language)} at {clock} (Dutch time)"
-    return f"{format_day(moment, language)} om {clock} uur"
+        return f"{day} at {clock} (Dutch time)"
+    return f"{day} om {clock} uur"
 
 
 def format_day(moment: dt.datetime, language: str = "nl") -> str:

@@ -134,6 +134,7 @@ def contact_expectations() -> list[list[str]]:
             options.append(["Je kunt nu bellen", facts.phone])
         else:
             assert state.next_opening is not None
-            options.append(["nu gesloten", opening_hours.format_moment(state.next_opening, "nl"),
+            options.append(["nu gesloten", opening_hours.format_moment(
+                state.next_opening, "nl", today=state.local_now.date()),
                             facts.phone])
     return options

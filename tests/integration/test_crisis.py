@@ -6,6 +6,9 @@ import requests
 from bot.lse.facts import load_facts
 
 FACTS = load_facts()
+# A parent's first message on which the danger screen raises a harm alarm (a knife and a
+# target, no time) and the classifier finds the family role underneath.
+FIRST_MESSAGE_WITH_ROLE_AND_HARM = "mijn zoon heeft een mes gekocht en zegt dat de leraar moet boeten"
 
 
 def say(servers, sender, text):
@@ -57,3 +60,45 @@ def test_a_question_the_description_does_not_answer_gets_an_honest_answer(server
     say(servers, sender, "hallo")
     reply = "\n".join(say(servers, sender, "werken jullie samen met de politie?"))
     assert "weet ik niet" in reply and FACTS.phone in reply
+
+
+def test_a_follow_up_with_a_relative_or_a_question_stays_in_the_crisis_path(servers):
+    """The tryout of 2 December: "ik durf niet te bellen, hij is mijn broer" got the family
+    answer, "hij is nu thuis" the practical one. The channel marks a message after a crisis
+    text; with a cue of the crisis it gets the follow-up (bot/lse/crisis_followup.py)."""
+    sender = uuid.uuid4().hex
+    first = say(servers, sender, "mijn broer heeft een pistool in huis en zei dat hij vrijdag de imam gaat afmaken")
+    assert "112" in first[0].split("\n")[0]
+    for text, line in (("ik durf niet te bellen, hij is mijn broer", "Bellen kan eng voelen."),
+                       ("hij is nu thuis", "Bel nu 112"),
+                       ("ik weet niet of hij het meent", "Je hoeft het niet zeker te weten."),
+                       ("ik wil niet dat hij vast komt te zitten", "weet ik niet")):
+        replies = say(servers, sender, text)
+        joined = "\n".join(replies)
+        assert len(replies) == 1 and line in replies[0] and "112" in joined, (text, replies)
+        assert "Voor wie zoek je hulp" not in joined and "Fijn dat je contact zoekt" not in joined
+    # Without a cue of the crisis the conversation goes on where it was.
+    costs = say(servers, sender, "wat kost de hulp van het lse voor families")
+    assert "Families" in costs[0] or "families" in costs[0]
+    # The same words without a crisis text before them: a parent's question, not a crisis.
+    other = uuid.uuid4().hex
+    say(servers, other, "hallo")
+    replies = "\n".join(say(servers, other, "mijn broer praat steeds over de jihad, ik maak me zorgen"))
+    assert "Bel nu 112" not in replies
+
+
+def test_a_harm_alarm_on_a_parents_first_message_is_followed_by_the_family_services(servers):
+    """A false alarm costs its crisis text, not the answer (bot/lse/crisis.py)."""
+    sender = uuid.uuid4().hex
+    answer = requests.post(f"{servers.rasa_url}/webhooks/rest/webhook", json={
+        "sender": sender, "message": FIRST_MESSAGE_WITH_ROLE_AND_HARM}, timeout=30).json()
+    texts = [message.get("text", "") for message in answer]
+    assert texts[0].startswith("Is iemand nu in gevaar? Bel dan direct 112.")
+    assert "computerprogramma" in texts[1]
+    assert texts[2].startswith("Is er geen direct gevaar")
+    titles = [button["title"] for button in answer[2].get("buttons", [])]
+    assert titles[0] == "Familieondersteuning"
+    followup = say(servers, sender, "ja")        # still the crisis path: no list of services
+    assert len(followup) == 1 and followup[0].startswith("Bel nu 112")
+    familie = say(servers, sender, "Vertel me over Familieondersteuning")
+    assert "Familieondersteuning" in familie[0]

@@ -80,7 +80,8 @@ class Script:
         state = opening_hours.status(moment.astimezone(dt.timezone.utc), FACTS)
         assert state.next_opening is not None  # a closed line always has a next opening
         self.bot(render("contact_closed", self.language, FACTS, reason="",
-                        next_opening=opening_hours.format_moment(state.next_opening, self.language)))
+                        next_opening=opening_hours.format_moment(
+                            state.next_opening, self.language, today=state.local_now.date())))
         self.slot("office_open", False)
         return self.action("action_listen")
 

@@ -19,7 +19,7 @@ UTC = dt.timezone.utc
 
 
 def tracker(intent="greet", text="hallo", language="nl", role=None, metadata=None,
-            danger=None, **extra_slots):
+            danger=None, ranking=None, **extra_slots):
     slots = {name: None for name in DOMAIN["slots"]}
     slots.update({"language": language, "role": role, "session_started_metadata": metadata})
     slots.update(extra_slots)
@@ -27,6 +27,7 @@ def tracker(intent="greet", text="hallo", language="nl", role=None, metadata=Non
         sender_id="test",
         slots=slots,
         latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9},
+                        "intent_ranking": ranking or [{"name": intent, "confidence": 0.9}],
                         "entities": [], "danger": danger or {"kind": None, "imminent": False,
                                                              "cues": []}},
         events=[],
@@ -90,7 +91,7 @@ def test_contact_late_evening_in_utc_is_still_dutch_time():
     action = a.ActionOfferContact(clock=clock(2026, 12, 1, 16, 30))
     messages, events = run(action, tracker("ask_contact"))
     assert events[0]["value"] is False
-    assert "woensdag 2 december om 9.00 uur" in messages[0]["text"]
+    assert "morgen (woensdag 2 december) om 9.00 uur" in messages[0]["text"]
 
 
 def test_danger_names_112_first_then_police():
@@ -197,6 +198,63 @@ def test_crisis_texts_are_instructions_not_questions():
             assert "112" in first_line, first_line
 
 
+def ranking(*names):
+    return [{"name": name, "confidence": 1.0 if i == 0 else 0.5} for i, name in enumerate(names)]
+
+
+@pytest.mark.parametrize("role, services", [
+    ("family", ["Familieondersteuning", "Behandeling", "Forsa"]),
+    ("professional", ["Korte vraag over een casus", "Langdurige ondersteuning"]),
+    ("individual", ["Forsa", "Behandeling"])])
+def test_a_harm_alarm_on_a_role_message_is_followed_by_the_services_of_that_role(role, services):
+    """A false alarm costs one crisis text, not the answer (bot/lse/crisis.py)."""
+    # The screen calls every harm alarm of its cue lists imminent: the cues decide.
+    danger = {"kind": "harm_others", "imminent": True, "cues": ["weapon"]}
+    messages, events = run(a.ActionWarnDanger(), tracker(
+        "danger_acute", "mijn zoon praat over wapens", danger=danger, intro_pending=True,
+        ranking=ranking("danger_acute", f"role_{role}", "greet")))
+    assert messages[0]["text"].startswith("Is iemand nu in gevaar? Bel dan direct 112.")
+    assert "computerprogramma" in messages[1]["text"]
+    assert messages[2]["text"].startswith("Is er geen direct gevaar")
+    assert "?" not in messages[2]["text"].rsplit("?", 1)[-1]  # ends on a statement, no question
+    titles = [button["title"] for button in messages[2]["buttons"]]
+    assert titles[:len(services)] == services
+    assert slot_events(events) == {"crisis": "harm_others", "intro_pending": None, "role": role}
+    english, _ = run(a.ActionWarnDanger(), tracker(
+        "danger_acute", danger=danger, language="en", ranking=ranking("danger_acute", f"role_{role}")))
+    assert english[1]["text"].startswith("No immediate danger")
+
+
+@pytest.mark.parametrize("action, intent, danger, names, role", [
+    # Suicide: the crisis text alone, also when the message names a relative.
+    (a.ActionWarnSuicide(), "danger_suicide", {"kind": "suicide", "cues": ["farewell"]},
+     ("danger_suicide", "role_family"), None),
+    # "er is gevaar", and harm now or with the means at hand: the crisis text alone.
+    (a.ActionWarnDanger(), "danger_acute", {"kind": "harm_others", "cues": ["explicit_danger"]},
+     ("danger_acute", "role_family"), None),
+    (a.ActionWarnDanger(), "danger_acute", {"kind": "harm_others", "imminent": True,
+                                            "cues": ["weapon", "now"]},
+     ("danger_acute", "role_family"), None),
+    (a.ActionWarnDanger(), "danger_acute", {"kind": "harm_others", "imminent": True,
+                                            "cues": ["model", "at_hand"]},
+     ("danger_acute", "role_professional"), None),
+    # Threatened by the group: the crisis text already names Forsa.
+    (a.ActionWarnDanger(), "danger_acute", {"kind": "threatened", "cues": ["threat_received"]},
+     ("danger_acute", "role_individual"), None),
+    # No role under the alarm, or the role is already known: nothing more.
+    (a.ActionWarnDanger(), "danger_acute", {"kind": "harm_others", "cues": ["weapon"]},
+     ("danger_acute", "nlu_fallback", "role_family"), None),
+    (a.ActionWarnDanger(), "danger_acute", {"kind": "harm_others", "cues": ["weapon"]},
+     ("danger_acute", "ask_costs"), None),
+    (a.ActionWarnDanger(), "danger_acute", {"kind": "harm_others", "cues": ["weapon"]},
+     ("danger_acute", "role_professional"), "family"),
+])
+def test_the_crisis_text_stands_alone_where_it_should(action, intent, danger, names, role):
+    messages, events = run(action, tracker(intent, danger=danger, role=role, ranking=ranking(*names)))
+    assert len(messages) == 1 and not messages[0].get("buttons")
+    assert "role" not in slot_events(events)
+
+
 def test_imminent_suicide_gets_112_and_113():
     danger = {"kind": "suicide", "imminent": True, "cues": ["meds_collect", "now"]}
     messages, events = run(a.ActionWarnSuicide(), tracker("danger_suicide", danger=danger))
@@ -223,6 +281,23 @@ def test_crisis_followup_repeats_the_right_number_without_a_menu(kind, number):
         assert len(messages) == 1 and number in messages[0]["text"]
         assert not messages[0].get("buttons") and events == []
         assert "sorry" not in messages[0]["text"].lower()
+
+
+@pytest.mark.parametrize("text, line, en_line", [
+    ("ik durf niet te bellen", "Bellen kan eng voelen.", "Calling can feel scary."),
+    ("ik wil niet dat hij vast komt te zitten", "weet ik niet", "I do not know what happens"),
+    ("ik weet niet of hij het meent", "Je hoeft het niet zeker te weten.", "You do not have to be sure."),
+    ("ik ben zo bang", "begrijpelijk dat je bang bent", "understandable that you are afraid"),
+])
+def test_crisis_followup_answers_what_the_visitor_wrote_before_the_number(text, line, en_line):
+    for language, expected in (("nl", line), ("en", en_line)):
+        messages, _ = run(a.ActionCrisisFollowup(),
+                          tracker("role_unclear", text, language=language, crisis="harm_others"))
+        first, rest = messages[0]["text"].split("\n", 1)
+        assert expected in first and "112" in rest and "112" not in first
+    plain, _ = run(a.ActionCrisisFollowup(), tracker("role_unclear", "wat moet ik doen",
+                                                     crisis="suicide"))
+    assert plain[0]["text"].startswith("Bel nu 113")
 
 
 def test_sharing_and_practical_questions_get_an_honest_i_do_not_know():

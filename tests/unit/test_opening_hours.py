@@ -131,6 +131,19 @@ def test_next_opening_across_easter_2027_and_the_clock_change():
     assert oh.format_moment(nxt) == "dinsdag 30 maart om 9.00 uur"
 
 
+def test_a_next_opening_today_or_tomorrow_says_so():
+    """The tryout of 2 December: at 6.28 on a Wednesday 'vanaf woensdag 2 december' read oddly."""
+    early = oh.next_opening(ams(2026, 12, 2, 6, 28), FACTS)
+    assert oh.format_moment(early, "nl", today=dt.date(2026, 12, 2)) == \
+        "vandaag (woensdag 2 december) om 9.00 uur"
+    evening = oh.next_opening(ams(2026, 12, 2, 20, 0), FACTS)
+    assert oh.format_moment(evening, "en", today=dt.date(2026, 12, 2)) == \
+        "tomorrow (Thursday 3 December) at 9:00 (Dutch time)"
+    christmas = oh.next_opening(ams(2026, 12, 24, 17, 0), FACTS)
+    assert oh.format_moment(christmas, "nl", today=dt.date(2026, 12, 24)) == \
+        "maandag 28 december om 9.00 uur"
+
+
 def test_next_opening_is_later_the_same_day_before_nine():
     assert oh.next_opening(ams(2026, 12, 1, 7, 15), FACTS) == ams(2026, 12, 1, 9, 0)
 
