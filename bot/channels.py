@@ -22,10 +22,7 @@ conversation's language, looked up one way (`conversation_language`). What the p
 - the danger screen (bot/nlu/danger_screen.py, of the loaded model) on every message: its kind goes into the
   metadata, so that a conversation that starts with danger gets the crisis text before the
   opening; a message too long for the NLU that holds danger gets the crisis text with the
-  request to write less;
-- a message in a conversation whose last answer was a crisis text gets the metadata
-  `after_crisis`, so that "ik durf niet te bellen, hij is mijn broer" stays in the crisis
-  path (bot/nlu/crisis_followup.py), not in a role menu.
+  request to write less.
 What the channels add around it:
 - a 400 answer for a body that is not a JSON object (deep nesting included) or has no
   valid sender; 413 for a body over MAX_BODY_BYTES, refused before it is parsed; socket.io
@@ -56,14 +53,13 @@ from rasa.core.channels.channel import (
 from rasa.core.channels.rest import RestInput as RasaRestInput
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOOutput
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
-from rasa.shared.core.events import ActionExecuted
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot import logging_config
-from bot.lse import crisis, crisis_followup, origins, rate_limit, sender_ids
+from bot.lse import crisis, origins, rate_limit, sender_ids
 from bot.lse.facts import Facts, load_facts
 from bot.lse.language import SUPPORTED, detect_language, warm_up
 from bot.lse.message_checks import CheckedMessage, check_message
@@ -171,24 +167,6 @@ async def conversation_language(agent: Any, sender_id: str | None) -> str | None
         return None
 
 
-async def answers_a_crisis(agent: Any, sender_id: str | None) -> bool:
-    """True when the stored conversation's last answer was a crisis text or a crisis
-    follow-up (bot/lse/crisis_followup.py). False when there is no agent, no such
-    conversation, or the store failed: the message is then read on its own."""
-    if agent is None or not sender_id:
-        return False
-    try:
-        tracker = await agent.tracker_store.retrieve(sender_id)
-    except Exception:  # the message still gets an answer, read on its own
-        logger.warning("could not read the last answer of a conversation", exc_info=True)
-        return False
-    if tracker is None:
-        return False
-    names = (event.action_name for event in reversed(tracker.events)
-             if isinstance(event, ActionExecuted) and event.action_name)
-    return crisis_followup.after_crisis(names)
-
-
 def _prepare(checked: CheckedMessage, raw_metadata: Any) -> tuple[str, dict[str, Any]]:
     """Redaction, language and danger screen of a checked message (in a worker thread)."""
     text = redact(checked.text)  # no identifiers reach the NLU, tracker store or logs
@@ -243,8 +221,6 @@ class CheckedInput:
             await reply(await asyncio.to_thread(self.problem_reply, checked, language))
             return REFUSED
         text, metadata = await asyncio.to_thread(_prepare, checked, message.metadata)
-        if await answers_a_crisis(agent, sender_id):
-            metadata[crisis_followup.AFTER_CRISIS_KEY] = True
         try:
             await on_new_message(UserMessage(text, output, sender_id,
                                              input_channel=self.name(),  # type: ignore[attr-defined]

@@ -120,7 +120,7 @@ def crisis_role(intent: str, result: dict[str, Any]) -> str | None:
 
     danger = result.get("danger") or {}
     kind = crisis.crisis_kind(DANGER_INTENT[intent], danger)
-    return crisis.role_after_crisis(kind, danger, result.get("intent_ranking"))
+    return crisis.role_after_crisis(kind, danger, result.get("intent_ranking"), result.get("text") or "")
 
 
 def intent_of(result: dict[str, Any]) -> str:

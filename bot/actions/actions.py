@@ -147,9 +147,9 @@ class _CrisisAction(FactsAction):
             events.append(SlotSet(contract.SLOT_INTRO_PENDING, None))
         # A harm alarm costs its crisis text, not the answer: the services of the role the
         # same message shows follow (bot/lse/crisis.py, role_after_crisis).
-        role = crisis.role_after_crisis(kind, latest_danger(tracker),
-                                        (tracker.latest_message or {}).get("intent_ranking"),
-                                        tracker.get_slot(contract.SLOT_ROLE))
+        latest = tracker.latest_message or {}
+        role = crisis.role_after_crisis(kind, latest_danger(tracker), latest.get("intent_ranking"),
+                                        latest.get("text") or "", tracker.get_slot(contract.SLOT_ROLE))
         if role is not None:
             self.say(dispatcher, crisis.ROLE_AFTER_CRISIS_TEXT[role], language,
                      button_keys=triage.services_to_offer(role))
@@ -189,6 +189,8 @@ class ActionCrisisFollowup(FactsAction):
         # after a call), then the number: not the same text word for word each time.
         topic = crisis_followup.followup_topic((tracker.latest_message or {}).get("text") or "")
         line = crisis_followup.TOPIC_TEXT.get(topic or "")
+        if topic == "afraid_to_call" and kind == crisis.SUICIDE:
+            line = None  # the suicide follow-up itself says "Bellen is moeilijk? Chat dan ..."
         followup = render(crisis.FOLLOWUP_FOR_KIND[kind], language, self.facts)
         if line:
             followup = render(line, language, self.facts) + "\n" + followup

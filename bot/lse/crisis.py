@@ -8,18 +8,20 @@ whether it is imminent; the classifier's danger intent says at least harm to oth
 - harm to others: 112 first, then the police line;
 - threatened by the group: 112 when in danger, the police line to report it, and Forsa.
 
-A harm alarm on a message that also says clearly who is writing ("mijn zoon praat over
-wapens", "een leerling van mij ...") costs only its crisis text: after it the assistant
-offers the services of that role (`role_after_crisis`), without a question, so that a
-"ja" still gets the crisis follow-up. Suicide texts, "er is gevaar" and danger now stay
-on the crisis alone.
+A weak harm alarm (the danger model or the classifier alone, nothing of now) on a message
+that also says clearly who is writing costs only its crisis text: after it the assistant
+offers the services of that role (`role_after_crisis`), without a question, so that a "ja"
+still gets the crisis follow-up. Alarms of the cue lists, suicide and threat texts stand
+alone.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.lse import role_cues
 from bot.lse.danger_screen import HARM_OTHERS, SUICIDE, THREATENED
+from bot.lse.triage import FAMILY, INDIVIDUAL, PROFESSIONAL, ROLES
 
 __all__ = [  # the danger kinds are re-exported for the actions
     "CRISIS_KINDS", "FOLLOWUP_FOR_KIND", "HARM_OTHERS", "SUICIDE", "SUICIDE_IMMINENT",
@@ -46,42 +48,55 @@ FOLLOWUP_FOR_KIND = {
 
 # After a harm alarm: the services of the role the same message shows (keys in bot/texts.yml).
 ROLE_AFTER_CRISIS_TEXT = {
-    "family": "after_crisis_family",
-    "professional": "after_crisis_professional",
-    "individual": "after_crisis_individual",
+    FAMILY: "after_crisis_family",
+    PROFESSIONAL: "after_crisis_professional",
+    INDIVIDUAL: "after_crisis_individual",
 }
-_ROLE_OF_INTENT = {"role_family": "family", "role_professional": "professional",
-                   "role_individual": "individual"}
+_ROLE_OF_INTENT = {"role_family": FAMILY, "role_professional": PROFESSIONAL,
+                   "role_individual": INDIVIDUAL}
 _DANGER_INTENTS = frozenset({"danger_acute", "danger_suicide"})
-# Cues after which the crisis text stands alone: "er is gevaar", now, the means at hand
-# (bot/lse/danger_screen.py adds the cues of now to a signal's cues).
-_CRISIS_ONLY_CUES = frozenset({"explicit_danger", "now", "at_hand"})
+# The cue the danger screen gives an alarm of its statistical model (bot/nlu/danger_screen.py),
+# and the cues of now or of the means at hand it adds to a signal.
+_MODEL_CUE = "model"
+_NOW_CUES = frozenset({"now", "now_weak", "at_hand"})
 
 
 def role_after_crisis(kind: str, danger: Mapping[str, Any] | None,
-                      ranking: Sequence[Mapping[str, Any]] | None,
+                      ranking: Sequence[Mapping[str, Any]] | None, text: str,
                       current_role: str | None = None) -> str | None:
     """The role whose services follow a crisis text, or None.
 
     `kind` is the crisis kind of the text (`crisis_kind`), `danger` the screen's verdict on
     the message, `ranking` the message's intent ranking (the danger intent first, then what
-    the classifier and the role cues made of the message). Only a harm alarm without "er is
-    gevaar" and without a cue of now or of the means at hand is followed (the screen calls
-    every harm alarm of its cue lists imminent, so that flag does not tell), only when the
-    conversation has no role yet, and only when the best intent under the danger intent is
-    a role: the role answer the message would have had without the alarm.
+    the classifier and the role cues made of the message), `text` the message.
+
+    Only the weak harm alarms are followed: those of the screen's statistical model alone
+    or of the classifier alone, without a cue of now or of the means at hand. An alarm of
+    the cue lists (a weapon, an attack plan, a bomb, "er is gevaar") stands alone, and so
+    does every suicide and threat text. Then only when the conversation has no role yet,
+    the best intent under the danger intent is a role, and the role cues of the message
+    (bot/lse/role_cues.py) say the same role: "ik zit in een groep en we plannen ..." is
+    never answered with the services for professionals.
     """
     danger = danger or {}
-    if kind != HARM_OTHERS or current_role in _ROLE_OF_INTENT.values():
+    if kind != HARM_OTHERS or current_role in ROLES:
         return None
-    if _CRISIS_ONLY_CUES & set(danger.get("cues") or ()):
+    cues = list(danger.get("cues") or ())
+    screened = bool(danger.get("kind"))
+    if screened and (not cues or cues[0] != _MODEL_CUE):
+        return None  # the cue lists raised it
+    if _NOW_CUES & set(cues):
         return None
+    role = None
     for item in ranking or ():
         name = item.get("name")
         if name in _DANGER_INTENTS:
             continue
-        return _ROLE_OF_INTENT.get(str(name))
-    return None
+        role = _ROLE_OF_INTENT.get(str(name))
+        break
+    if role is None or role_cues.decide_role(role_cues.cues(text)) != role:
+        return None
+    return role
 
 
 def crisis_kind(intent_kind: str, danger: Mapping[str, Any] | None) -> str:

@@ -1,43 +1,49 @@
 """Rasa NLU component: a message that answers a crisis text stays in the crisis path.
 
-The channel marks a message whose conversation's last answer was a crisis text or a crisis
-follow-up (metadata `after_crisis`, bot/channels.py). When such a message has a cue of the
-crisis (bot/lse/crisis_followup.py: afraid to call, fear, doubt, what happens after a call,
-what now), its intent becomes `role_unclear`, which the rules after a crisis text answer
-with the crisis follow-up (bot/data/rules/crisis_followup.yml). Without the mark nothing
-changes: "wat moet ik doen, mijn zoon radicaliseert" as a first message is a parent's
-question. Runs after the danger screen: danger that its cue lists find ("ik wil zelf ook
-niet meer leven") keeps its own crisis text; an alarm of its model or of the classifier
-alone does not ("ik wil niet dat hij vast komt te zitten" read as suicide), because the
-follow-up repeats the numbers anyway.
+Rasa hands the conversation's tracker to an NLU component that asks for it (a `tracker`
+parameter of `process`, default recipe): the tracker the processor holds under the
+conversation's lock, after a new session has started, so a visitor who comes back an hour
+later is not read as answering an old crisis text. When the last action before the message
+was a crisis text (or a follow-up) and the message has a cue of the crisis
+(bot/lse/crisis_followup.py: afraid to call, fear, doubt, what happens after a call, what
+now), its intent becomes `role_unclear`, which the rules after a crisis text answer with
+the crisis follow-up (bot/data/rules/crisis_followup.yml). Otherwise nothing changes:
+"wat moet ik doen, mijn zoon radicaliseert" as a first message is a parent's question.
+
+Runs after the danger screen and never changes a danger intent: new danger gets its own
+crisis text, of its own kind ("hij is nu thuis met een mes" after a suicide text gets 112).
+A language switch keeps its intent too (the language entity reads it).
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, METADATA, TEXT
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.events import ActionExecuted
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.lse.contract import DANGER_INTENTS
-from bot.lse.crisis_followup import is_about_the_crisis, marked_after_crisis
-from bot.nlu.danger_screen import DANGER_KEY
+from bot.lse.crisis_followup import keeps_in_crisis
 
 # An intent the rules after every crisis text answer with action_crisis_followup.
 FOLLOWUP_INTENT = "role_unclear"
+# Intents that keep their name: danger (its own crisis text) and a language switch.
+_KEPT = frozenset(DANGER_INTENTS) | {FOLLOWUP_INTENT, "switch_language"}
 
 
-def _cue_list_alarm(danger: Any) -> bool:
-    """True when the danger screen's cue lists raised the alarm: not its model alone
-    (bot/nlu/danger_screen.py puts the cue "model" first), not the classifier alone (no
-    kind)."""
-    if not isinstance(danger, dict) or not danger.get("kind"):
-        return False
-    cues = danger.get("cues") or []
-    return not (cues and cues[0] == "model")
+def previous_action(tracker: Optional[DialogueStateTracker]) -> Optional[str]:
+    """The conversation's last action before the message (action_listen left out), in the
+    current session; None without a tracker (rasa test, scripts/evaluate_sets.py)."""
+    if tracker is None:
+        return None
+    event = tracker.get_last_event_for(ActionExecuted, action_names_to_exclude=[ACTION_LISTEN_NAME])
+    return event.action_name if isinstance(event, ActionExecuted) else None
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -47,16 +53,15 @@ class CrisisFollowup(GraphComponent):
                resource: Resource, execution_context: ExecutionContext) -> CrisisFollowup:
         return cls()
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: List[Message],
+                tracker: Optional[DialogueStateTracker] = None) -> List[Message]:
+        action = previous_action(tracker)
+        if action is None:
+            return messages
         for message in messages:
-            if not marked_after_crisis(message.get(METADATA)):
+            if (message.get(INTENT) or {}).get("name") in _KEPT:
                 continue
-            intent = (message.get(INTENT) or {}).get("name")
-            if intent == FOLLOWUP_INTENT:
-                continue
-            if intent in DANGER_INTENTS and _cue_list_alarm(message.get(DANGER_KEY)):
-                continue
-            if not is_about_the_crisis(message.get(TEXT) or ""):
+            if not keeps_in_crisis(action, message.get(TEXT) or ""):
                 continue
             chosen = {"name": FOLLOWUP_INTENT, "confidence": 1.0}
             ranking = [item for item in (message.get(INTENT_RANKING_KEY) or [])

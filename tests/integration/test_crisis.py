@@ -6,9 +6,9 @@ import requests
 from bot.lse.facts import load_facts
 
 FACTS = load_facts()
-# A parent's first message on which the danger screen raises a harm alarm (a knife and a
-# target, no time) and the classifier finds the family role underneath.
-FIRST_MESSAGE_WITH_ROLE_AND_HARM = "mijn zoon heeft een mes gekocht en zegt dat de leraar moet boeten"
+# A parent's first message on which only the danger screen's model raises a harm alarm
+# and the classifier and the role cues find the family role underneath.
+FIRST_MESSAGE_WITH_ROLE_AND_HARM = "mijn dochter wil strijden voor de zaak en zegt dat bloed moet vloeien"
 
 
 def say(servers, sender, text):
@@ -64,19 +64,22 @@ def test_a_question_the_description_does_not_answer_gets_an_honest_answer(server
 
 def test_a_follow_up_with_a_relative_or_a_question_stays_in_the_crisis_path(servers):
     """The tryout of 2 December: "ik durf niet te bellen, hij is mijn broer" got the family
-    answer, "hij is nu thuis" the practical one. The channel marks a message after a crisis
-    text; with a cue of the crisis it gets the follow-up (bot/lse/crisis_followup.py)."""
+    answer, "hij is nu thuis" the practical one. With a cue of the crisis a message after a
+    crisis text gets the follow-up (bot/nlu/crisis_followup.py, which reads the tracker)."""
     sender = uuid.uuid4().hex
     first = say(servers, sender, "mijn broer heeft een pistool in huis en zei dat hij vrijdag de imam gaat afmaken")
     assert "112" in first[0].split("\n")[0]
     for text, line in (("ik durf niet te bellen, hij is mijn broer", "Bellen kan eng voelen."),
                        ("hij is nu thuis", "Bel nu 112"),
                        ("ik weet niet of hij het meent", "Je hoeft het niet zeker te weten."),
-                       ("ik wil niet dat hij vast komt te zitten", "weet ik niet")):
+                       ("ik wil mijn broer niet aangeven", "weet ik niet")):
         replies = say(servers, sender, text)
         joined = "\n".join(replies)
         assert len(replies) == 1 and line in replies[0] and "112" in joined, (text, replies)
         assert "Voor wie zoek je hulp" not in joined and "Fijn dat je contact zoekt" not in joined
+    # New danger after the follow-ups gets its own crisis text, 112 first.
+    again = say(servers, sender, "hij is nu thuis met een mes en zegt dat hij naar de moskee gaat")
+    assert "112" in again[0].split("\n")[0]
     # Without a cue of the crisis the conversation goes on where it was.
     costs = say(servers, sender, "wat kost de hulp van het lse voor families")
     assert "Families" in costs[0] or "families" in costs[0]

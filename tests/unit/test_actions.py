@@ -202,55 +202,70 @@ def ranking(*names):
     return [{"name": name, "confidence": 1.0 if i == 0 else 0.5} for i, name in enumerate(names)]
 
 
-@pytest.mark.parametrize("role, services", [
-    ("family", ["Familieondersteuning", "Behandeling", "Forsa"]),
-    ("professional", ["Korte vraag over een casus", "Langdurige ondersteuning"]),
-    ("individual", ["Forsa", "Behandeling"])])
-def test_a_harm_alarm_on_a_role_message_is_followed_by_the_services_of_that_role(role, services):
-    """A false alarm costs one crisis text, not the answer (bot/lse/crisis.py)."""
-    # The screen calls every harm alarm of its cue lists imminent: the cues decide.
-    danger = {"kind": "harm_others", "imminent": True, "cues": ["weapon"]}
+@pytest.mark.parametrize("role, text, services", [
+    ("family", "mijn zoon praat steeds over wraak op de ongelovigen",
+     ["Familieondersteuning", "Behandeling", "Forsa"]),
+    ("professional", "een leerling van mij praat steeds over wraak",
+     ["Korte vraag over een casus", "Langdurige ondersteuning"]),
+    ("individual", "ik zit zelf in een groep die over wraak praat", ["Forsa", "Behandeling"])])
+def test_a_weak_harm_alarm_on_a_role_message_is_followed_by_the_services_of_that_role(
+        role, text, services):
+    """A false alarm of the danger model costs one crisis text, not the answer
+    (bot/lse/crisis.py role_after_crisis)."""
+    danger = {"kind": "harm_others", "imminent": False, "cues": ["model"]}
     messages, events = run(a.ActionWarnDanger(), tracker(
-        "danger_acute", "mijn zoon praat over wapens", danger=danger, intro_pending=True,
+        "danger_acute", text, danger=danger, intro_pending=True,
         ranking=ranking("danger_acute", f"role_{role}", "greet")))
     assert messages[0]["text"].startswith("Is iemand nu in gevaar? Bel dan direct 112.")
     assert "computerprogramma" in messages[1]["text"]
     assert messages[2]["text"].startswith("Is er geen direct gevaar")
-    assert "?" not in messages[2]["text"].rsplit("?", 1)[-1]  # ends on a statement, no question
+    assert not messages[2]["text"].rstrip().endswith("?")  # a statement: "ja" stays in the crisis path
     titles = [button["title"] for button in messages[2]["buttons"]]
     assert titles[:len(services)] == services
     assert slot_events(events) == {"crisis": "harm_others", "intro_pending": None, "role": role}
     english, _ = run(a.ActionWarnDanger(), tracker(
-        "danger_acute", danger=danger, language="en", ranking=ranking("danger_acute", f"role_{role}")))
+        "danger_acute", text, danger=danger, language="en",
+        ranking=ranking("danger_acute", f"role_{role}")))
     assert english[1]["text"].startswith("No immediate danger")
 
 
-@pytest.mark.parametrize("action, intent, danger, names, role", [
+@pytest.mark.parametrize("action, intent, text, danger, names, role", [
     # Suicide: the crisis text alone, also when the message names a relative.
-    (a.ActionWarnSuicide(), "danger_suicide", {"kind": "suicide", "cues": ["farewell"]},
-     ("danger_suicide", "role_family"), None),
-    # "er is gevaar", and harm now or with the means at hand: the crisis text alone.
-    (a.ActionWarnDanger(), "danger_acute", {"kind": "harm_others", "cues": ["explicit_danger"]},
+    (a.ActionWarnSuicide(), "danger_suicide", "mijn zoon heeft afscheidsbrieven geschreven",
+     {"kind": "suicide", "cues": ["farewell"]}, ("danger_suicide", "role_family"), None),
+    # Alarms of the cue lists stand alone: a weapon, a bomb, an attack plan, "er is gevaar"
+    # (review of 2 December: "mijn zoon heeft een bom gemaakt ..." got the family services).
+    (a.ActionWarnDanger(), "danger_acute", "mijn zoon heeft een bom gemaakt en wil de moskee opblazen",
+     {"kind": "harm_others", "imminent": True, "cues": ["heavy_weapon", "attack_plan"]},
      ("danger_acute", "role_family"), None),
-    (a.ActionWarnDanger(), "danger_acute", {"kind": "harm_others", "imminent": True,
-                                            "cues": ["weapon", "now"]},
+    (a.ActionWarnDanger(), "danger_acute", "mijn zoon heeft een pistool en wil de leraar neerschieten",
+     {"kind": "harm_others", "imminent": True, "cues": ["weapon"]}, ("danger_acute", "role_family"), None),
+    (a.ActionWarnDanger(), "danger_acute", "er is gevaar, mijn broer",
+     {"kind": "harm_others", "cues": ["explicit_danger"]}, ("danger_acute", "role_family"), None),
+    # A model alarm with a cue of now or of the means at hand stands alone.
+    (a.ActionWarnDanger(), "danger_acute", "mijn zoon zit nu in zijn kamer en zegt dat hij zijn zus iets aandoet",
+     {"kind": "harm_others", "imminent": True, "cues": ["model", "now_weak"]},
      ("danger_acute", "role_family"), None),
-    (a.ActionWarnDanger(), "danger_acute", {"kind": "harm_others", "imminent": True,
-                                            "cues": ["model", "at_hand"]},
-     ("danger_acute", "role_professional"), None),
     # Threatened by the group: the crisis text already names Forsa.
-    (a.ActionWarnDanger(), "danger_acute", {"kind": "threatened", "cues": ["threat_received"]},
-     ("danger_acute", "role_individual"), None),
+    (a.ActionWarnDanger(), "danger_acute", "ik ben uit de groep en ze bedreigen me",
+     {"kind": "threatened", "cues": ["threat_received"]}, ("danger_acute", "role_individual"), None),
+    # The role cues must say the same role as the classifier ("ik zit in een groep" is the
+    # writer's own involvement, not a professional).
+    (a.ActionWarnDanger(), "danger_acute", "ik zit in een groep en we praten over wraak",
+     {"kind": "harm_others", "cues": ["model"]}, ("danger_acute", "role_professional"), None),
+    (a.ActionWarnDanger(), "danger_acute", "hij praat steeds over wraak",
+     {"kind": "harm_others", "cues": ["model"]}, ("danger_acute", "role_family"), None),
     # No role under the alarm, or the role is already known: nothing more.
-    (a.ActionWarnDanger(), "danger_acute", {"kind": "harm_others", "cues": ["weapon"]},
-     ("danger_acute", "nlu_fallback", "role_family"), None),
-    (a.ActionWarnDanger(), "danger_acute", {"kind": "harm_others", "cues": ["weapon"]},
-     ("danger_acute", "ask_costs"), None),
-    (a.ActionWarnDanger(), "danger_acute", {"kind": "harm_others", "cues": ["weapon"]},
-     ("danger_acute", "role_professional"), "family"),
+    (a.ActionWarnDanger(), "danger_acute", "mijn zoon praat over wraak",
+     {"kind": "harm_others", "cues": ["model"]}, ("danger_acute", "nlu_fallback", "role_family"), None),
+    (a.ActionWarnDanger(), "danger_acute", "mijn zoon praat over wraak",
+     {"kind": "harm_others", "cues": ["model"]}, ("danger_acute", "ask_costs"), None),
+    (a.ActionWarnDanger(), "danger_acute", "mijn zoon praat over wraak",
+     {"kind": "harm_others", "cues": ["model"]}, ("danger_acute", "role_family"), "professional"),
 ])
-def test_the_crisis_text_stands_alone_where_it_should(action, intent, danger, names, role):
-    messages, events = run(action, tracker(intent, danger=danger, role=role, ranking=ranking(*names)))
+def test_the_crisis_text_stands_alone_where_it_should(action, intent, text, danger, names, role):
+    messages, events = run(action, tracker(intent, text, danger=danger, role=role,
+                                           ranking=ranking(*names)))
     assert len(messages) == 1 and not messages[0].get("buttons")
     assert "role" not in slot_events(events)
 
@@ -298,6 +313,10 @@ def test_crisis_followup_answers_what_the_visitor_wrote_before_the_number(text, 
     plain, _ = run(a.ActionCrisisFollowup(), tracker("role_unclear", "wat moet ik doen",
                                                      crisis="suicide"))
     assert plain[0]["text"].startswith("Bel nu 113")
+    # After the suicide text the follow-up itself says "Bellen is moeilijk?": no second line.
+    afraid, _ = run(a.ActionCrisisFollowup(), tracker("ask_contact", "ik durf niet te bellen",
+                                                      crisis="suicide"))
+    assert afraid[0]["text"].startswith("Bel nu 113") and "eng voelen" not in afraid[0]["text"]
 
 
 def test_sharing_and_practical_questions_get_an_honest_i_do_not_know():

@@ -1,18 +1,11 @@
 """A message that answers a crisis text stays in the crisis path (bot/lse/crisis_followup.py,
-bot/nlu/crisis_followup.py, the channel's mark in bot/channels.py)."""
-import asyncio
-from types import SimpleNamespace
-
+bot/nlu/crisis_followup.py with the tracker Rasa hands it)."""
 import pytest
-from rasa.core.channels.channel import CollectingOutputChannel
-from rasa.core.tracker_store import InMemoryTrackerStore
-from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, Restarted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.channels import IncomingMessage, RestInput, answers_a_crisis
-from bot.lse.crisis_followup import after_crisis, followup_topic, marked_after_crisis
+from bot.lse.crisis_followup import followup_topic, keeps_in_crisis
 from bot.nlu.crisis_followup import CrisisFollowup
 
 
@@ -35,7 +28,7 @@ from bot.nlu.crisis_followup import CrisisFollowup
     ("wat moet ik doen", "what_now"),
     ("wat moeten we nu doen??", "what_now"),
     ("jullie zijn dicht. wat nu", "what_now"),
-    ("hij is nu thuis", "what_now"),
+    ("hij is nu thuis", "status"),
     ("what should I do", "what_now"),
 ])
 def test_the_cues_of_a_crisis_follow_up(text, topic):
@@ -51,96 +44,93 @@ def test_no_cue_in_other_messages(text):
     assert followup_topic(text) is None
 
 
-def test_after_crisis_looks_at_the_last_action_before_the_listen():
-    assert after_crisis(["action_listen", "action_warn_suicide", "action_session_start"])
-    assert after_crisis(["action_crisis_followup"])
-    assert not after_crisis(["action_listen", "utter_explain_familieondersteuning",
-                             "action_warn_danger"])
-    assert not after_crisis(["action_listen"]) and not after_crisis([])
+@pytest.mark.parametrize("text", [
+    # Review of 2 December: too broad before.
+    "dat is belangrijk voor mij", "ik wil niemand beledigen", "wat gebeurt er met mijn gegevens",
+    "hij is gewoon thuis, hij gamet", "dat vind ik belachelijk",
+])
+def test_ordinary_words_are_no_cue(text):
+    assert followup_topic(text) is None
 
 
-def test_only_the_mark_true_counts():
-    assert marked_after_crisis({"after_crisis": True})
-    for metadata in (None, {}, {"after_crisis": "true"}, {"after_crisis": 1}, {"language": "nl"}):
-        assert not marked_after_crisis(metadata)
+@pytest.mark.parametrize("text, topic", [
+    # Review of 2 December: too narrow before.
+    ("ik wil mijn broer niet aangeven", "consequence"),
+    ("krijgt hij dan een strafblad", "consequence"),
+    ("ik weet niet of het serieus is", "doubt"),
+    ("weet niet of ie het meent", "doubt"),
+    ("ik ben echt heel bang", "fear"),
+    ("ik durf echt de politie niet te bellen", "afraid_to_call"),
+])
+def test_more_ways_to_say_it(text, topic):
+    assert followup_topic(text) == topic
 
 
-def message(text, intent, metadata=None, danger=None):
+def test_every_topic_counts_right_after_a_crisis_text_only_the_call_after_a_follow_up():
+    for action in ("action_warn_danger", "action_warn_suicide"):
+        assert keeps_in_crisis(action, "wat moet ik doen")
+        assert keeps_in_crisis(action, "ik ben zo bang")
+    # After a follow-up the visitor may go on: "wat kan ik doen als ouder" is a question.
+    assert not keeps_in_crisis("action_crisis_followup", "wat kan ik doen als ouder")
+    assert not keeps_in_crisis("action_crisis_followup", "ik ben bang dat hij me niet meer vertrouwt")
+    assert keeps_in_crisis("action_crisis_followup", "ik durf niet te bellen, hij is mijn broer")
+    assert keeps_in_crisis("action_crisis_followup", "ik wil niet dat hij vast komt te zitten")
+    assert keeps_in_crisis("action_crisis_followup", "hij is nu thuis")
+    for action in (None, "action_session_start", "utter_explain_familieondersteuning"):
+        assert not keeps_in_crisis(action, "ik durf niet te bellen")
+
+
+def message(text, intent):
     ranking = [{"name": intent, "confidence": 0.6}, {"name": "ask_contact", "confidence": 0.3}]
-    return Message(data={"text": text, "metadata": metadata, "intent": ranking[0],
-                         "intent_ranking": ranking,
-                         "danger": danger or {"kind": None, "imminent": False, "cues": []}})
+    return Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking})
 
 
-def test_the_component_keeps_a_marked_follow_up_in_the_crisis_path():
+def conversation(*events):
+    return DialogueStateTracker.from_events("c0ffee", list(events))
+
+
+CRISIS = (ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
+          UserUttered("hij heeft een pistool"), ActionExecuted("action_warn_danger"),
+          ActionExecuted("action_listen"))
+
+
+def test_the_component_keeps_a_follow_up_in_the_crisis_path():
     component = CrisisFollowup()
-    marked = message("ik durf niet te bellen, hij is mijn broer", "role_family", {"after_crisis": True})
-    unmarked = message("ik durf niet te bellen, hij is mijn broer", "role_family", {"language": "nl"})
-    no_cue = message("het gaat over mijn broer", "role_family", {"after_crisis": True})
-    danger = message("wat moet ik doen, hij heeft een mes en gaat nu naar school", "danger_acute",
-                     {"after_crisis": True},
-                     {"kind": "harm_others", "imminent": True, "cues": ["weapon", "now"]})
-    suicide = message("ik ben zo bang, ik wil zelf ook niet meer leven", "danger_suicide",
-                      {"after_crisis": True},
-                      {"kind": "suicide", "imminent": False, "cues": ["death_wish"]})
-    model_only = message("ik wil niet dat hij vast komt te zitten", "danger_suicide",
-                         {"after_crisis": True},
-                         {"kind": "suicide", "imminent": False, "cues": ["model"]})
-    classifier_only = message("ik weet niet of hij het meent", "danger_suicide", {"after_crisis": True})
-    component.process([marked, unmarked, no_cue, danger, suicide, model_only, classifier_only])
-    # New danger of the cue lists keeps its own crisis text; the model or the classifier
-    # alone gives way to the follow-up, which repeats the numbers anyway.
-    assert suicide.get("intent")["name"] == "danger_suicide"
-    assert model_only.get("intent")["name"] == "role_unclear"
-    assert classifier_only.get("intent")["name"] == "role_unclear"
-    assert marked.get("intent")["name"] == "role_unclear"
-    assert [item["name"] for item in marked.get("intent_ranking")][:2] == ["role_unclear", "role_family"]
-    assert unmarked.get("intent")["name"] == "role_family"
+    follow_up = message("ik durf niet te bellen, hij is mijn broer", "role_family")
+    no_cue = message("het gaat over mijn broer", "role_family")
+    danger = message("hij is nu thuis met een mes", "danger_acute")
+    switch = message("english please, what should I do", "switch_language")
+    component.process([follow_up, no_cue, danger, switch], tracker=conversation(*CRISIS))
+    assert follow_up.get("intent")["name"] == "role_unclear"
+    assert [item["name"] for item in follow_up.get("intent_ranking")][:2] == ["role_unclear", "role_family"]
     assert no_cue.get("intent")["name"] == "role_family"
+    # New danger keeps its own crisis text (of its own kind); a language switch its intent.
     assert danger.get("intent")["name"] == "danger_acute"
+    assert switch.get("intent")["name"] == "switch_language"
 
 
-@pytest.fixture(scope="module")
-def domain():
-    return Domain.load("domain.yml")
+def test_the_component_changes_nothing_outside_the_crisis_path():
+    component = CrisisFollowup()
+    ordinary = conversation(ActionExecuted("action_listen"), UserUttered("hoi"),
+                            ActionExecuted("utter_ask_role"), ActionExecuted("action_listen"))
+    # A new session after a crisis text (the visitor came back after the session expired).
+    new_session = conversation(*CRISIS, ActionExecuted("action_session_start"), SessionStarted(),
+                               ActionExecuted("action_listen"))
+    restarted = conversation(*CRISIS, Restarted())
+    for tracker in (None, conversation(), ordinary, new_session, restarted):
+        first = message("wat moet ik doen, mijn zoon radicaliseert", "role_family")
+        component.process([first], tracker=tracker)
+        assert first.get("intent")["name"] == "role_family"
 
 
-def _store(domain, events):
-    store = InMemoryTrackerStore(domain)
-    asyncio.run(store.save(DialogueStateTracker.from_events("c0ffee", events, slots=domain.slots)))
-    return SimpleNamespace(tracker_store=store)
+def test_rasa_hands_the_tracker_to_the_component():
+    """The default recipe gives a `tracker` parameter of process the processor's tracker."""
+    from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+    from rasa.shared.data import TrainingType
 
-
-def test_the_channel_marks_a_message_after_a_crisis_text(domain):
-    crisis = [ActionExecuted("action_listen"), UserUttered("er is gevaar"),
-              ActionExecuted("action_warn_danger"), SlotSet("crisis", "harm_others"),
-              ActionExecuted("action_listen")]
-    ordinary = [ActionExecuted("action_listen"), UserUttered("hoi"),
-                ActionExecuted("utter_greet"), ActionExecuted("action_listen")]
-    assert asyncio.run(answers_a_crisis(_store(domain, crisis), "c0ffee"))
-    assert not asyncio.run(answers_a_crisis(_store(domain, ordinary), "c0ffee"))
-    assert not asyncio.run(answers_a_crisis(_store(domain, crisis), "someone-else"))
-    assert not asyncio.run(answers_a_crisis(None, "c0ffee"))
-
-    got = []
-
-    async def on_new_message(user_message):
-        got.append(user_message)
-
-    async def reply(text):
-        raise AssertionError(text)
-
-    for events, marked in ((crisis, True), (ordinary, False)):
-        got.clear()
-        asyncio.run(RestInput().process_message(
-            IncomingMessage("c0ffee", "ik durf niet te bellen", None), CollectingOutputChannel(),
-            reply, on_new_message, _store(domain, events)))
-        assert got[0].metadata.get("after_crisis", False) is marked
-
-
-def test_a_failing_store_means_no_mark(domain):
-    class Broken:
-        async def retrieve(self, sender_id):
-            raise OSError("the database is gone")
-
-    assert not asyncio.run(answers_a_crisis(SimpleNamespace(tracker_store=Broken()), "c0ffee"))
+    config = {"recipe": "default.v1", "language": "nl", "policies": [{"name": "RulePolicy"}],
+              "pipeline": [{"name": "WhitespaceTokenizer"}, {"name": "KeywordIntentClassifier"},
+                           {"name": "bot.nlu.crisis_followup.CrisisFollowup"}]}
+    graph = DefaultV1Recipe().graph_config_for_recipe(config, {}, training_type=TrainingType.BOTH)
+    (node,) = [node for name, node in graph.predict_schema.nodes.items() if "CrisisFollowup" in name]
+    assert node.needs.get("tracker") == "__tracker__"
