@@ -43,6 +43,18 @@ def latest_danger(tracker: Tracker) -> dict[str, Any]:
     return danger if isinstance(danger, dict) else {}
 
 
+def ran_in_this_session(tracker: Tracker, action_name: str) -> bool:
+    """True when `action_name` already ran in the conversation's current session (the
+    running action itself is not among the tracker's events yet)."""
+    ran = False
+    for event in tracker.events or []:
+        if event.get("event") in ("session_started", "restart"):
+            ran = False
+        elif event.get("event") == "action" and event.get("name") == action_name:
+            ran = True
+    return ran
+
+
 class FactsAction(Action, metaclass=abc.ABCMeta):
     """An action that knows the LSE facts; tests may pass their own facts."""
 
@@ -235,7 +247,10 @@ class ActionExplainFamilySupport(FactsAction):
         return contract.ACTION_EXPLAIN_FAMILY_SUPPORT
 
     async def run(self, dispatcher, tracker, domain):
-        self.say(dispatcher, "family_support", language_of(tracker),
+        # A parent who writes more gets a short answer, not the same text again (tryout of
+        # 2 December: the family text came word for word two and three times).
+        key = "family_support_again" if ran_in_this_session(tracker, self.name()) else "family_support"
+        self.say(dispatcher, key, language_of(tracker),
                  button_keys=["familieondersteuning", "other_help", "contact"])
         return []
 

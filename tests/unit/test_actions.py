@@ -19,7 +19,7 @@ UTC = dt.timezone.utc
 
 
 def tracker(intent="greet", text="hallo", language="nl", role=None, metadata=None,
-            danger=None, ranking=None, **extra_slots):
+            danger=None, ranking=None, events=None, **extra_slots):
     slots = {name: None for name in DOMAIN["slots"]}
     slots.update({"language": language, "role": role, "session_started_metadata": metadata})
     slots.update(extra_slots)
@@ -30,7 +30,7 @@ def tracker(intent="greet", text="hallo", language="nl", role=None, metadata=Non
                         "intent_ranking": ranking or [{"name": intent, "confidence": 0.9}],
                         "entities": [], "danger": danger or {"kind": None, "imminent": False,
                                                              "cues": []}},
-        events=[],
+        events=events or [],
         paused=False,
         followup_action=None,
         active_loop={},
@@ -317,6 +317,21 @@ def test_crisis_followup_answers_what_the_visitor_wrote_before_the_number(text, 
     afraid, _ = run(a.ActionCrisisFollowup(), tracker("ask_contact", "ik durf niet te bellen",
                                                       crisis="suicide"))
     assert afraid[0]["text"].startswith("Bel nu 113") and "eng voelen" not in afraid[0]["text"]
+
+
+def test_the_family_answer_is_short_the_second_time_in_a_session():
+    first, _ = run(a.ActionExplainFamilySupport(), tracker("role_family", "mijn zoon radicaliseert"))
+    before = [{"event": "action", "name": "action_explain_family_support"},
+              {"event": "action", "name": "action_listen"}]
+    again, _ = run(a.ActionExplainFamilySupport(), tracker("role_family", "hij is 16", events=before))
+    assert "Familieondersteuning" in first[0]["text"]
+    assert again[0]["text"].startswith("Dank je dat je meer vertelt.") and FACTS.phone in again[0]["text"]
+    assert [b["title"] for b in again[0]["buttons"]] == [b["title"] for b in first[0]["buttons"]]
+    # A new session (or a restart) starts over with the whole answer.
+    for reset in ("session_started", "restart"):
+        later, _ = run(a.ActionExplainFamilySupport(),
+                       tracker("role_family", "mijn zoon", events=before + [{"event": reset}]))
+        assert later[0]["text"] == first[0]["text"]
 
 
 def test_sharing_and_practical_questions_get_an_honest_i_do_not_know():
