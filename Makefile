@@ -20,17 +20,18 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export RASA_TELEMETRY_ENABLED := false
 
 # Floors on the blind sets (README "Understanding"; false alarms are a ceiling): the figures
-# of the second-generation blind sets (tests/nlu/blind, written 2026-12-02; run 2 at 03:11 UTC:
-# role 89.5%, danger recall 94.5% / 94.4%, false alarms 5.0%, questions 84.0%, routing 86.7%,
-# two-turn 100%) minus a small margin, so that a change that makes the assistant understand
-# less fails `make test`. The first blind sets' floors (role 0.90 ...) were on other messages;
-# these are new sets, hence new floors. They are BELOW the issue's targets (role 0.95, danger
-# recall 0.98 per kind, at most 5% false alarms). Raise a floor when the assistant gets
-# better, never lower it.
-ROLE_FLOOR ?= 0.875
+# of the second-generation blind sets (tests/nlu/blind, written 2026-12-02; run 7 at 06:06 UTC:
+# role 90.25% (89.25% without any crisis text before the role's answer), danger recall
+# 94.5% / 94.4%, false alarms 5.0%, questions 85.0%, routing 86.7%, two-turn 100%) minus a
+# small margin, so that a change that makes the assistant understand less fails `make test`.
+# The first blind sets' floors (role 0.90 ...) were on other messages; these are new sets,
+# hence new floors. They are BELOW the issue's targets (role 0.95, danger recall 0.98 per
+# kind, at most 5% false alarms). Raise a floor when the assistant gets better, never lower it.
+ROLE_FLOOR ?= 0.89
+ROLE_STRICT_FLOOR ?= 0.875
 DANGER_FLOOR ?= 0.93
 FP_CEILING ?= 0.065
-QUESTIONS_FLOOR ?= 0.82
+QUESTIONS_FLOOR ?= 0.835
 ROUTING_FLOOR ?= 0.82
 TWO_TURN_FLOOR ?= 0.95
 
@@ -122,7 +123,7 @@ test-nlu: train
 # Blind sets (tests/nlu/blind, frozen: checksums checked) with the floors of the README.
 # The development sets are training data now (scripts/dev_sets_to_training.py); how they
 # were used for tuning: scripts/danger_writer_cv.py and docs/nlu.md.
-BLIND_FLOORS ?= role_accuracy=$(ROLE_FLOOR),danger_recall_suicide=$(DANGER_FLOOR),danger_recall_harm_others=$(DANGER_FLOOR),false_positive_rate=$(FP_CEILING),two_turn_conversations=$(TWO_TURN_FLOOR),questions_answered=$(QUESTIONS_FLOOR),professional_routing=$(ROUTING_FLOOR)
+BLIND_FLOORS ?= role_accuracy=$(ROLE_FLOOR),role_accuracy_without_crisis_text=$(ROLE_STRICT_FLOOR),danger_recall_suicide=$(DANGER_FLOOR),danger_recall_harm_others=$(DANGER_FLOOR),false_positive_rate=$(FP_CEILING),two_turn_conversations=$(TWO_TURN_FLOOR),questions_answered=$(QUESTIONS_FLOOR),professional_routing=$(ROUTING_FLOOR)
 test-blind: train
 	cd tests/nlu/blind && sha256sum --quiet -c SHA256SUMS
 	$(PY) scripts/evaluate_sets.py $(MODEL) tests/nlu/blind --json results/blind.json --floors "$(BLIND_FLOORS)"
