@@ -203,7 +203,8 @@ class ActionCrisisFollowup(FactsAction):
         line = crisis_followup.TOPIC_TEXT.get(topic or "")
         if topic == "afraid_to_call" and kind == crisis.SUICIDE:
             line = None  # the suicide follow-up itself says "Bellen is moeilijk? Chat dan ..."
-        followup = render(crisis.FOLLOWUP_FOR_KIND[kind], language, self.facts)
+        key = crisis_followup.TOPIC_REPLACES.get(topic or "", crisis.FOLLOWUP_FOR_KIND[kind])
+        followup = render(key, language, self.facts)
         if line:
             followup = render(line, language, self.facts) + "\n" + followup
         dispatcher.utter_message(text=followup)

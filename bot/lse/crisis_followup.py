@@ -24,50 +24,61 @@ import re
 
 from bot.lse.danger_screen import normalise
 
-__all__ = ["CRISIS_TEXT_ACTIONS", "FOLLOWUP_ACTION", "TOPICS", "TOPIC_TEXT", "followup_topic",
-           "keeps_in_crisis"]
+__all__ = ["CRISIS_TEXT_ACTIONS", "FOLLOWUP_ACTION", "TOPICS", "TOPIC_REPLACES", "TOPIC_TEXT", "UNSURE_BELOW",
+           "followup_topic", "keeps_in_crisis", "same_crisis"]
 
 # The actions whose answer is a crisis text, and the crisis follow-up (domain.yml).
 CRISIS_TEXT_ACTIONS = frozenset({"action_warn_danger", "action_warn_suicide"})
 FOLLOWUP_ACTION = "action_crisis_followup"
 # The topics that still count after a follow-up: about the call itself, or where the
 # other person is now.
-_TOPICS_AFTER_FOLLOWUP = frozenset({"afraid_to_call", "consequence", "doubt", "status"})
+_TOPICS_AFTER_FOLLOWUP = frozenset({"called", "afraid_to_call", "consequence", "doubt", "status"})
+# Right after a crisis text, a message the classifier is this unsure about is read as a
+# follow-up too ("hij zit nu beneden tv te kijken" was opening hours at 0.21): a real
+# question ("wat kost het", "wat is familieondersteuning") comes at 0.99.
+UNSURE_BELOW = 0.6
 
 _WHO = r"(?:hij|ie|ze|zij|hem|haar|he|she|him|her|het|dit|mijn \S+|my \S+)"
 _RELATIVE = (r"(?:zoon|dochter|broer|zus|zusje|broertje|vader|moeder|kind|man|vrouw|partner"
              r"|vriend|vriendin|neef|nicht|oom|tante|leerling|client|clientje)")
 _CALL = r"(?:bel|bellen|belle|belt|belde|call|phone|ring)(?= )"
+# English contractions arrive expanded ("do not", "can not", "i am", "he is"): normalise().
 _TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {
+    # The visitor has called already: no "bel nu 112" again.
+    "called": re.compile(
+        r" (?:ik|we|wij) (?:heb|hebben) (?:\S+ ){0,3}(?:gebeld|bellen)(?= )(?!(?: \S+){0,2} (?:maar|but))"
+        r"| (?:ze|zij|politie|ambulance|hulp) (?:\S+ ){0,2}(?:komen|komt) (?:eraan|er aan|nu)"
+        r"| (?:politie|ambulance|hulp) is (?:onderweg|er|hier|gekomen)"
+        r"| i (?:have |just |already )*called| we (?:have |just |already )*called"
+        r"| (?:they|police|the police|an ambulance|help) (?:is|are) (?:on (?:the|their|its) way|coming|here)"),
     # Afraid of calling, or calling does not work.
     "afraid_to_call": re.compile(
         rf" durf(?:t|de|den)?(?: \S+){{0,5}} (?:te )?{_CALL}"
         rf"| (?:bang|eng|moeilijk|spannend|lastig)(?: \S+){{0,3}} (?:om )?(?:te )?{_CALL}"
         rf"| {_CALL} (?:is|vind ik|voelt)(?: \S+){{0,2}} (?:eng|moeilijk|spannend|lastig)"
         rf"| (?:kan|lukt)(?: \S+){{0,3}} niet (?:te )?{_CALL}| bellen lukt niet"
-        rf"| (?:dont|do not|cant|cannot|can not|too scared to|afraid to|scared to)"
-        rf"(?: \S+){{0,2}} (?:dare )?(?:to )?{_CALL}"
-        r"| (?:dont|do not) dare"),
+        rf"| (?:do not|can not|too scared to|afraid to|scared to)(?: \S+){{0,2}} (?:dare )?(?:to )?{_CALL}"
+        r"| (?:do not|dare not) dare| i (?:do not )?dare not"),
     # What happens to the other person, or to the writer, after a call.
     "consequence": re.compile(
-        r" vast (?:\S+ )?(?:zitten|komt te zitten|gezet)| opgepakt| gevangenis| de cel(?= )"
-        r"| arrest\S*| in de problemen| problemen (?:krijgt|krijgen)| verraad| verraden"
+        r" vast (?:\S+ )?(?:zitten|komt te zitten|gezet)| opgepakt| meenemen| meegenomen| gevangenis"
+        r"| de cel(?= )| arrest\S*| in de problemen| problemen (?:krijgt|krijgen)| verraad| verraden"
         r"| strafblad| aangeven| aangifte| criminal record| report (?:him|her|them|my \S+)"
         rf"| wat gebeurt er (?:dan|als ik (?:\S+ ){{0,3}}{_CALL}|met (?:hem|haar|hun|mijn {_RELATIVE})(?= ))"
         r"| what happens (?:then|if i (?:\S+ ){0,3}call|when i call|to (?:him|her|them|my \S+))"
-        r"| in trouble| get (?:him|her|them) (?:arrested|in trouble)| betray"),
+        r"| in trouble| get (?:him|her|them) (?:arrested|in trouble)| betray| take (?:him|her) away"),
     # Not sure it is serious.
     "doubt": re.compile(
         rf" (?:weet|ben) (?:\S+ )?niet (?:zeker )?of {_WHO}(?: \S+){{0,2}} (?:meent|serieus|echt)"
-        rf"| meent {_WHO} het| overdrijf| overreact| (?:maybe|misschien) (?:\S+ ){{0,3}}(?:niks|niets|nothing)"
+        rf"| meent {_WHO} het| overdrijf| (?:maybe|misschien) (?:\S+ ){{0,3}}(?:niks|niets|nothing)"
         r"| (?:is|was) (?:het|dit) (?:wel |echt |zo |nou )+(?:erg|serieus|ernstig)"
-        r"| (?:not sure|dont know) (?:if|whether) (?:he|she|they|it) (?:means|meant|is serious|is real)"
+        r"| overreact| (?:not sure|do not know) (?:if|whether) (?:he|she|they|it) (?:\S+ )?(?:means|meant|is serious|serious|is real)"
         r"| (?:is|was) (?:it|this) (?:really )?(?:that )?(?:serious|bad)"),
     # Fear, or asking the other person.
     "fear": re.compile(
         r" ik ben (?:\S+ ){0,2}(?:bang|doodsbang|in paniek)| ik (?:schrik|trillen|tril)(?= )"
         rf"| durf (?:het )?{_WHO}(?: \S+){{0,2}} niet (?:te )?(?:vragen|zeggen)"
-        r"| (?:im|i am) (?:\S+ ){0,2}(?:scared|afraid|terrified|panicking)"),
+        r"| i am (?:\S+ ){0,2}(?:scared|afraid|terrified|panicking)"),
     # What to do now.
     "what_now": re.compile(
         r" wat (?:moet|kan|moeten|kunnen|zal|zou) (?:ik|we|wij|je) (?:nu |dan )?(?:\S+ )?doen"
@@ -75,8 +86,10 @@ _TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {
         r"| what (?:should|do|can|must|shall) (?:i|we) do| what now| please help"),
     # Where the other person is now.
     "status": re.compile(
-        rf" {_WHO} is (?:nu |net |nog )?(?:thuis|weg|hier|boven|buiten|op (?:zijn|haar) kamer|vertrokken)(?= )"
-        r"| (?:he|she) is (?:at home|home|here|gone|out|upstairs|in (?:his|her) room)(?= )"),
+        rf" {_WHO} (?:is|zit|ligt|staat|loopt) (?:nu|net|nog)(?= )| {_WHO} slaapt"
+        rf"| {_WHO} is (?:thuis|weg|hier|boven|beneden|buiten|op (?:zijn|haar) kamer|vertrokken)(?= )"
+        r"| (?:he|she) is (?:now |still )?(?:asleep|sleeping|at home|home|here|gone|out|upstairs|downstairs"
+        r"|in (?:his|her) room|at work)(?= )"),
 }
 TOPICS = tuple(_TOPIC_PATTERNS)
 # The line in bot/texts.yml that goes before the crisis follow-up for a topic (what_now
@@ -85,6 +98,9 @@ TOPIC_TEXT = {"afraid_to_call": "crisis_line_afraid_to_call",
               "consequence": "crisis_line_consequence",
               "doubt": "crisis_line_doubt",
               "fear": "crisis_line_fear"}
+# The text in bot/texts.yml that replaces the follow-up for a topic: after "ik heb 112
+# gebeld" no "bel nu 112" again.
+TOPIC_REPLACES = {"called": "crisis_called"}
 
 
 def followup_topic(text: str) -> str | None:
@@ -96,13 +112,24 @@ def followup_topic(text: str) -> str | None:
     return None
 
 
-def keeps_in_crisis(previous_action: str | None, text: str) -> bool:
-    """True when a message stays in the crisis path: `previous_action` (the conversation's
-    last action before this message, action_listen left out) is a crisis text and the
-    message has a cue of the crisis, or it is a crisis follow-up and the cue is about the
-    call itself."""
+def keeps_in_crisis(previous_action: str | None, text: str, confidence: float = 1.0) -> bool:
+    """True when a message stays in the crisis path. `previous_action` is the conversation's
+    last action before this message (action_listen left out), `confidence` the classifier's
+    confidence in the message's intent. Right after a crisis text: a cue of the crisis, or a
+    classifier that is unsure (below UNSURE_BELOW). After a crisis follow-up: a cue about
+    the call itself, doubt, or where the other person is."""
     if previous_action in CRISIS_TEXT_ACTIONS:
-        return followup_topic(text) is not None
+        return followup_topic(text) is not None or confidence < UNSURE_BELOW
     if previous_action == FOLLOWUP_ACTION:
         return followup_topic(text) in _TOPICS_AFTER_FOLLOWUP
+    return False
+
+
+def same_crisis(danger_kind: str | None, crisis_slot: str | None) -> bool:
+    """True when a danger kind of the screen is the kind of the crisis the conversation is
+    in (the slot `crisis`: suicide, suicide_imminent, harm_others, threatened)."""
+    if danger_kind == "suicide":
+        return crisis_slot in ("suicide", "suicide_imminent")
+    if danger_kind in ("harm_others", "threatened"):
+        return crisis_slot in ("harm_others", "threatened")
     return False

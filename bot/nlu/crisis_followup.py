@@ -10,9 +10,16 @@ now), its intent becomes `role_unclear`, which the rules after a crisis text ans
 the crisis follow-up (bot/data/rules/crisis_followup.yml). Otherwise nothing changes:
 "wat moet ik doen, mijn zoon radicaliseert" as a first message is a parent's question.
 
-Runs after the danger screen and never changes a danger intent: new danger gets its own
-crisis text, of its own kind ("hij is nu thuis met een mes" after a suicide text gets 112).
-A language switch keeps its intent too (the language entity reads it).
+Right after a crisis text, a message the classifier is unsure about (below 0.6) is a
+follow-up too: "hij zit nu beneden tv te kijken" was the opening hours at 0.21.
+
+Runs after the danger screen. New danger gets its own crisis text, of its own kind ("hij is
+nu thuis met een mes" after a suicide text gets 112): danger of the cue lists always, and
+an alarm of the screen's model alone when it is of another kind than the crisis the
+conversation is in. Only a model alarm of the same kind, on a message that is a follow-up,
+becomes the follow-up, which names the same numbers ("ik heb 112 gebeld, ze komen eraan"
+after the harm text was read as harm again). A language switch keeps its intent (the
+language entity reads it).
 """
 from __future__ import annotations
 
@@ -28,13 +35,25 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.lse.contract import DANGER_INTENTS
-from bot.lse.crisis_followup import keeps_in_crisis
+from bot.lse.contract import DANGER_INTENTS, SLOT_CRISIS
+from bot.lse.crisis_followup import keeps_in_crisis, same_crisis
+from bot.nlu.danger_screen import DANGER_KEY
 
 # An intent the rules after every crisis text answer with action_crisis_followup.
 FOLLOWUP_INTENT = "role_unclear"
-# Intents that keep their name: danger (its own crisis text) and a language switch.
-_KEPT = frozenset(DANGER_INTENTS) | {FOLLOWUP_INTENT, "switch_language"}
+# Intents that keep their name (besides danger): the follow-up itself and a language switch.
+_KEPT = frozenset({FOLLOWUP_INTENT, "switch_language"})
+
+
+def _repeats_the_crisis(danger: Any, crisis_slot: Optional[str]) -> bool:
+    """True when a danger alarm came from the danger screen's model alone (the cue "model"
+    first: not the cue lists, not the classifier) and is of the kind of the crisis the
+    conversation is in: "ik heb 112 gebeld, ze komen eraan" after the harm text is the same
+    crisis, and its follow-up names the same numbers. Another kind is new danger."""
+    if not isinstance(danger, dict):
+        return False
+    cues = danger.get("cues") or []
+    return bool(cues) and cues[0] == "model" and same_crisis(danger.get("kind"), crisis_slot)
 
 
 def previous_action(tracker: Optional[DialogueStateTracker]) -> Optional[str]:
@@ -56,12 +75,19 @@ class CrisisFollowup(GraphComponent):
     def process(self, messages: List[Message],
                 tracker: Optional[DialogueStateTracker] = None) -> List[Message]:
         action = previous_action(tracker)
-        if action is None:
+        if action is None or tracker is None:
             return messages
+        crisis_slot = tracker.get_slot(SLOT_CRISIS)
         for message in messages:
-            if (message.get(INTENT) or {}).get("name") in _KEPT:
+            intent = message.get(INTENT) or {}
+            confidence = float(intent.get("confidence") or 0.0)
+            if intent.get("name") in DANGER_INTENTS:
+                if not _repeats_the_crisis(message.get(DANGER_KEY), crisis_slot):
+                    continue  # new danger, or danger the cue lists found: its own crisis text
+                confidence = 0.0  # the model's alarm on words of the same crisis
+            elif intent.get("name") in _KEPT:
                 continue
-            if not keeps_in_crisis(action, message.get(TEXT) or ""):
+            if not keeps_in_crisis(action, message.get(TEXT) or "", confidence):
                 continue
             chosen = {"name": FOLLOWUP_INTENT, "confidence": 1.0}
             ranking = [item for item in (message.get(INTENT_RANKING_KEY) or [])

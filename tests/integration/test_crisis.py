@@ -77,6 +77,14 @@ def test_a_follow_up_with_a_relative_or_a_question_stays_in_the_crisis_path(serv
         joined = "\n".join(replies)
         assert len(replies) == 1 and line in replies[0] and "112" in joined, (text, replies)
         assert "Voor wie zoek je hulp" not in joined and "Fijn dat je contact zoekt" not in joined
+    # Tryout 2: the second message after a crisis text, read on its own, got the opening
+    # hours; an unsure classifier right after a crisis text now means a follow-up.
+    second = uuid.uuid4().hex
+    say(servers, second, "mn zoon van 14 zegt dat hij dood wil en hij heeft pillen verzameld")
+    replies = say(servers, second, "hij zit nu beneden tv te kijken")
+    assert len(replies) == 1 and "113" in replies[0] and "gesloten" not in replies[0], replies
+    called = say(servers, second, "ok ik heb 113 gebeld")
+    assert called[0].startswith("Goed dat je hebt gebeld."), called
     # New danger after the follow-ups gets its own crisis text, 112 first.
     again = say(servers, sender, "hij is nu thuis met een mes en zegt dat hij naar de moskee gaat")
     assert "112" in again[0].split("\n")[0]

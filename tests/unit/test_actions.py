@@ -334,6 +334,15 @@ def test_the_family_answer_is_short_the_second_time_in_a_session():
         assert later[0]["text"] == first[0]["text"]
 
 
+def test_after_a_call_the_follow_up_does_not_say_call_now():
+    for kind in ("harm_others", "suicide"):
+        messages, _ = run(a.ActionCrisisFollowup(), tracker("role_unclear", "ik heb 112 gebeld, ze komen eraan",
+                                                            crisis=kind))
+        text = messages[0]["text"]
+        assert text.startswith("Goed dat je hebt gebeld.") and "Bel nu" not in text
+        assert "112" in text and FACTS.emergency["suicide_prevention_free"] in text
+
+
 def test_sharing_and_practical_questions_get_an_honest_i_do_not_know():
     for action in (a.ActionExplainInformationSharing(), a.ActionExplainPractical()):
         nl, _ = run(action, tracker("ask_information_sharing"))

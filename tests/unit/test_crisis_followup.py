@@ -1,11 +1,11 @@
 """A message that answers a crisis text stays in the crisis path (bot/lse/crisis_followup.py,
 bot/nlu/crisis_followup.py with the tracker Rasa hands it)."""
 import pytest
-from rasa.shared.core.events import ActionExecuted, Restarted, SessionStarted, UserUttered
+from rasa.shared.core.events import ActionExecuted, Restarted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.lse.crisis_followup import followup_topic, keeps_in_crisis
+from bot.lse.crisis_followup import followup_topic, keeps_in_crisis, same_crisis
 from bot.nlu.crisis_followup import CrisisFollowup
 
 
@@ -29,6 +29,13 @@ from bot.nlu.crisis_followup import CrisisFollowup
     ("wat moeten we nu doen??", "what_now"),
     ("jullie zijn dicht. wat nu", "what_now"),
     ("hij is nu thuis", "status"),
+    ("hij zit nu beneden tv te kijken", "status"),
+    ("hij slaapt nu", "status"),
+    ("he is asleep now", "status"),
+    ("ik heb 112 gebeld, ze komen eraan", "called"),
+    ("ok ik heb gebeld", "called"),
+    ("the police are on their way", "called"),
+    ("i dont know if he is serious", "doubt"),
     ("what should I do", "what_now"),
 ])
 def test_the_cues_of_a_crisis_follow_up(text, topic):
@@ -80,9 +87,24 @@ def test_every_topic_counts_right_after_a_crisis_text_only_the_call_after_a_foll
         assert not keeps_in_crisis(action, "ik durf niet te bellen")
 
 
-def message(text, intent):
-    ranking = [{"name": intent, "confidence": 0.6}, {"name": "ask_contact", "confidence": 0.3}]
-    return Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking})
+def test_an_unsure_classifier_right_after_a_crisis_text_means_a_follow_up():
+    """Tryout of 2 December: "hij zit nu beneden tv te kijken" got the opening hours (0.21)."""
+    assert keeps_in_crisis("action_warn_suicide", "dat weet ik niet zo goed", confidence=0.3)
+    assert not keeps_in_crisis("action_warn_suicide", "wat kost het", confidence=0.99)
+    assert not keeps_in_crisis("action_crisis_followup", "dat weet ik niet zo goed", confidence=0.3)
+    assert not keeps_in_crisis(None, "dat weet ik niet zo goed", confidence=0.3)
+
+
+def test_same_crisis():
+    assert same_crisis("suicide", "suicide_imminent") and same_crisis("harm_others", "threatened")
+    assert not same_crisis("suicide", "harm_others") and not same_crisis("harm_others", "suicide")
+    assert not same_crisis(None, "suicide") and not same_crisis("suicide", None)
+
+
+def message(text, intent, confidence=0.9, danger=None):
+    ranking = [{"name": intent, "confidence": confidence}, {"name": "ask_contact", "confidence": 0.05}]
+    return Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking,
+                         "danger": danger or {"kind": None, "imminent": False, "cues": []}})
 
 
 def conversation(*events):
@@ -91,21 +113,36 @@ def conversation(*events):
 
 CRISIS = (ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
           UserUttered("hij heeft een pistool"), ActionExecuted("action_warn_danger"),
-          ActionExecuted("action_listen"))
+          SlotSet("crisis", "harm_others"), ActionExecuted("action_listen"))
 
 
 def test_the_component_keeps_a_follow_up_in_the_crisis_path():
     component = CrisisFollowup()
     follow_up = message("ik durf niet te bellen, hij is mijn broer", "role_family")
     no_cue = message("het gaat over mijn broer", "role_family")
-    danger = message("hij is nu thuis met een mes", "danger_acute")
+    unsure = message("hij kijkt tv", "ask_opening_hours", confidence=0.21)
+    question = message("wat kost het", "ask_costs", confidence=0.99)
+    cue_danger = message("hij is nu thuis met een mes", "danger_acute", 1.0,
+                         {"kind": "harm_others", "imminent": True, "cues": ["weapon", "now"]})
+    other_kind = message("ik wil zelf ook niet meer", "danger_suicide", 1.0,
+                         {"kind": "suicide", "imminent": False, "cues": ["model"]})
+    same_kind = message("ik heb 112 gebeld, ze komen eraan", "danger_acute", 1.0,
+                        {"kind": "harm_others", "imminent": False, "cues": ["model"]})
+    classifier = message("hij kijkt tv", "danger_acute", 0.95)
     switch = message("english please, what should I do", "switch_language")
-    component.process([follow_up, no_cue, danger, switch], tracker=conversation(*CRISIS))
+    messages = [follow_up, no_cue, unsure, question, cue_danger, other_kind, same_kind, classifier, switch]
+    component.process(messages, tracker=conversation(*CRISIS))
     assert follow_up.get("intent")["name"] == "role_unclear"
     assert [item["name"] for item in follow_up.get("intent_ranking")][:2] == ["role_unclear", "role_family"]
     assert no_cue.get("intent")["name"] == "role_family"
-    # New danger keeps its own crisis text (of its own kind); a language switch its intent.
-    assert danger.get("intent")["name"] == "danger_acute"
+    assert unsure.get("intent")["name"] == "role_unclear"
+    assert question.get("intent")["name"] == "ask_costs"
+    # New danger keeps its own crisis text: of the cue lists, of another kind, or of the
+    # classifier; a model alarm of the same crisis becomes the follow-up.
+    assert cue_danger.get("intent")["name"] == "danger_acute"
+    assert other_kind.get("intent")["name"] == "danger_suicide"
+    assert same_kind.get("intent")["name"] == "role_unclear"
+    assert classifier.get("intent")["name"] == "danger_acute"
     assert switch.get("intent")["name"] == "switch_language"
 
 
