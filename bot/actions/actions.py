@@ -153,7 +153,9 @@ class _CrisisAction(FactsAction):
         language = language_of(tracker)
         kind = self.crisis_kind(tracker)
         self.say(dispatcher, crisis.TEXT_FOR_KIND[kind], language)
-        events: list[EventType] = [SlotSet(contract.SLOT_CRISIS, kind)]
+        slot = crisis.crisis_slot_after(tracker.get_slot(contract.SLOT_CRISIS), kind,
+                                        latest_danger(tracker))
+        events: list[EventType] = [SlotSet(contract.SLOT_CRISIS, slot)]
         if tracker.get_slot(contract.SLOT_INTRO_PENDING):
             self.say(dispatcher, "intro_short", language)
             events.append(SlotSet(contract.SLOT_INTRO_PENDING, None))
@@ -203,7 +205,9 @@ class ActionCrisisFollowup(FactsAction):
         line = crisis_followup.TOPIC_TEXT.get(topic or "")
         if topic == "afraid_to_call" and kind == crisis.SUICIDE:
             line = None  # the suicide follow-up itself says "Bellen is moeilijk? Chat dan ..."
-        key = crisis_followup.TOPIC_REPLACES.get(topic or "", crisis.FOLLOWUP_FOR_KIND[kind])
+        key = crisis.FOLLOWUP_FOR_KIND[kind]
+        if topic in crisis_followup.TOPIC_REPLACES and not latest_danger(tracker).get("kind"):
+            key = crisis_followup.TOPIC_REPLACES[topic]  # "ik heb 112 gebeld", and no new alarm
         followup = render(key, language, self.facts)
         if line:
             followup = render(line, language, self.facts) + "\n" + followup

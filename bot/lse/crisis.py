@@ -25,7 +25,7 @@ from bot.lse.triage import FAMILY, INDIVIDUAL, PROFESSIONAL, ROLES
 
 __all__ = [  # the danger kinds are re-exported for the actions
     "CRISIS_KINDS", "FOLLOWUP_FOR_KIND", "HARM_OTHERS", "SUICIDE", "SUICIDE_IMMINENT",
-    "ROLE_AFTER_CRISIS_TEXT", "TEXT_FOR_KIND", "THREATENED", "crisis_kind",
+    "ROLE_AFTER_CRISIS_TEXT", "TEXT_FOR_KIND", "THREATENED", "crisis_kind", "crisis_slot_after",
     "first_message_is_danger", "normalise_kind", "role_after_crisis",
 ]
 
@@ -109,6 +109,18 @@ def crisis_kind(intent_kind: str, danger: Mapping[str, Any] | None) -> str:
     if screened == THREATENED:
         return THREATENED
     return HARM_OTHERS
+
+
+def crisis_slot_after(current: str | None, kind: str, danger: Mapping[str, Any] | None) -> str:
+    """The crisis the conversation is in after a crisis text of `kind` (what the follow-ups
+    answer). A suicide alarm of the danger model alone does not replace a crisis of harm or
+    threat: its own text names 113, and the follow-ups keep 112 first (the harm and threat
+    follow-ups name 113 too). Everything else replaces it."""
+    cues = list((danger or {}).get("cues") or ())
+    model_only = bool(cues) and cues[0] == "model"
+    if current in (HARM_OTHERS, THREATENED) and kind == SUICIDE and model_only:
+        return current
+    return kind
 
 
 def normalise_kind(kind: str | None) -> str:

@@ -25,7 +25,7 @@ import re
 from bot.lse.danger_screen import normalise
 
 __all__ = ["CRISIS_TEXT_ACTIONS", "FOLLOWUP_ACTION", "TOPICS", "TOPIC_REPLACES", "TOPIC_TEXT", "UNSURE_BELOW",
-           "followup_topic", "keeps_in_crisis", "same_crisis"]
+           "followup_topic", "keeps_in_crisis", "repeats_the_crisis"]
 
 # The actions whose answer is a crisis text, and the crisis follow-up (domain.yml).
 CRISIS_TEXT_ACTIONS = frozenset({"action_warn_danger", "action_warn_suicide"})
@@ -44,16 +44,19 @@ _RELATIVE = (r"(?:zoon|dochter|broer|zus|zusje|broertje|vader|moeder|kind|man|vr
 _CALL = r"(?:bel|bellen|belle|belt|belde|call|phone|ring)(?= )"
 # English contractions arrive expanded ("do not", "can not", "i am", "he is"): normalise().
 _TOPIC_PATTERNS: dict[str, re.Pattern[str]] = {
-    # The visitor has called already: no "bel nu 112" again.
+    # The visitor has called an emergency line already: no "bel nu 112" again. Only with an
+    # emergency line (or nothing) as the object, and never when the message also says the
+    # call failed or has not happened (_CALL_NOT_DONE).
     "called": re.compile(
-        r" (?:ik|we|wij) (?:heb|hebben) (?:\S+ ){0,3}(?:gebeld|bellen)(?= )(?!(?: \S+){0,2} (?:maar|but))"
-        r"| (?:ze|zij|politie|ambulance|hulp) (?:\S+ ){0,2}(?:komen|komt) (?:eraan|er aan|nu)"
-        r"| (?:politie|ambulance|hulp) is (?:onderweg|er|hier|gekomen)"
-        r"| i (?:have |just |already )*called| we (?:have |just |already )*called"
-        r"| (?:they|police|the police|an ambulance|help) (?:is|are) (?:on (?:the|their|its) way|coming|here)"),
+        r" (?:ik|we|wij) (?:heb|hebben) (?:al |net |zojuist |nu |zelf )?"
+        r"(?:(?:112|113|0800 0113|0900 8844|de politie|politie|de ambulance|een ambulance"
+        r"|de hulpdiensten|hulpdiensten|de crisisdienst) )?gebeld(?= )"
+        r"| (?:de )?(?:politie|ambulance|hulpdiensten) (?:komt|komen|is|zijn) (?:eraan|er aan|onderweg)(?= )"
+        r"| i (?:have |just |already )*called(?: (?:112|113|911|the police|an ambulance|emergency services))?(?= )"
+        r"| (?:the )?(?:police|ambulance|emergency services) (?:is|are) (?:on (?:the|their|its) way|coming)(?= )"),
     # Afraid of calling, or calling does not work.
     "afraid_to_call": re.compile(
-        rf" durf(?:t|de|den)?(?: \S+){{0,5}} (?:te )?{_CALL}"
+        rf" (?:durf(?:t|de|den)?|durven)(?: \S+){{0,5}} (?:te )?{_CALL}"
         rf"| (?:bang|eng|moeilijk|spannend|lastig)(?: \S+){{0,3}} (?:om )?(?:te )?{_CALL}"
         rf"| {_CALL} (?:is|vind ik|voelt)(?: \S+){{0,2}} (?:eng|moeilijk|spannend|lastig)"
         rf"| (?:kan|lukt)(?: \S+){{0,3}} niet (?:te )?{_CALL}| bellen lukt niet"
@@ -103,10 +106,18 @@ TOPIC_TEXT = {"afraid_to_call": "crisis_line_afraid_to_call",
 TOPIC_REPLACES = {"called": "crisis_called"}
 
 
+# Words that say a call failed, has not happened or is only tried: then no "called".
+_CALL_NOT_DONE = re.compile(
+    r" (?:maar|but|niet|nog|geen|niemand|nobody|no one|not|never|nooit|geprobeerd|probeer\S*"
+    r"|tried|try|trying|durven|durfde|opgehangen|hung|voicemail|bezet|busy|wachtrij|queue|waiting)(?= )")
+
+
 def followup_topic(text: str) -> str | None:
     """The first topic (in the order of TOPICS) whose cues the message has, or None."""
     normalised = normalise(text)
     for topic, pattern in _TOPIC_PATTERNS.items():
+        if topic == "called" and _CALL_NOT_DONE.search(normalised):
+            continue
         if pattern.search(normalised):
             return topic
     return None
@@ -125,11 +136,16 @@ def keeps_in_crisis(previous_action: str | None, text: str, confidence: float = 
     return False
 
 
-def same_crisis(danger_kind: str | None, crisis_slot: str | None) -> bool:
-    """True when a danger kind of the screen is the kind of the crisis the conversation is
-    in (the slot `crisis`: suicide, suicide_imminent, harm_others, threatened)."""
-    if danger_kind == "suicide":
-        return crisis_slot in ("suicide", "suicide_imminent")
-    if danger_kind in ("harm_others", "threatened"):
+def repeats_the_crisis(new_kind: str, crisis_slot: str | None) -> bool:
+    """True when the crisis kind of a new alarm (bot/lse/crisis.py crisis_kind: suicide,
+    suicide_imminent, harm_others, threatened) adds nothing to the crisis the conversation
+    is in (the slot `crisis`): the same kind, imminent suicide after which a plain suicide
+    alarm comes, or harm and threat in any order. Suicide after harm, harm after suicide and
+    imminent suicide after suicide ("hij heeft nu de pillen in zijn hand") are new."""
+    if new_kind == crisis_slot:
+        return True
+    if new_kind == "suicide":
+        return crisis_slot == "suicide_imminent"
+    if new_kind in ("harm_others", "threatened"):
         return crisis_slot in ("harm_others", "threatened")
     return False

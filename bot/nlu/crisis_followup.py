@@ -14,10 +14,11 @@ Right after a crisis text, a message the classifier is unsure about (below 0.6) 
 follow-up too: "hij zit nu beneden tv te kijken" was the opening hours at 0.21.
 
 Runs after the danger screen. New danger gets its own crisis text, of its own kind ("hij is
-nu thuis met een mes" after a suicide text gets 112): danger of the cue lists always, and
-an alarm of the screen's model alone when it is of another kind than the crisis the
-conversation is in. Only a model alarm of the same kind, on a message that is a follow-up,
-becomes the follow-up, which names the same numbers ("ik heb 112 gebeld, ze komen eraan"
+nu thuis met een mes" after a suicide text gets 112): danger of the cue lists or the
+classifier always, and an alarm of the screen's model alone when it adds to the crisis the
+conversation is in (another kind, or imminent after suicide). Only a model alarm that adds
+nothing, on a message with a cue of a follow-up, becomes the follow-up, which names the
+same numbers ("ik heb 112 gebeld, ze komen eraan"
 after the harm text was read as harm again). A language switch keeps its intent (the
 language entity reads it).
 """
@@ -35,25 +36,33 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.lse.contract import DANGER_INTENTS, SLOT_CRISIS
-from bot.lse.crisis_followup import keeps_in_crisis, same_crisis
+from bot.lse import crisis
+from bot.lse.contract import DANGER_INTENTS, INTENT_DANGER_SUICIDE, SLOT_CRISIS
+from bot.lse.crisis_followup import followup_topic, keeps_in_crisis, repeats_the_crisis
 from bot.nlu.danger_screen import DANGER_KEY
 
 # An intent the rules after every crisis text answer with action_crisis_followup.
 FOLLOWUP_INTENT = "role_unclear"
-# Intents that keep their name (besides danger): the follow-up itself and a language switch.
-_KEPT = frozenset({FOLLOWUP_INTENT, "switch_language"})
+# Intents that keep their name (besides danger): the follow-up itself, a language switch,
+# and what a visitor must be able to ask or say right after a crisis text even when the
+# classifier is unsure ("leest de politie mee?", "ik wil uit de groep stappen", "stop").
+_KEPT = frozenset({FOLLOWUP_INTENT, "switch_language", "ask_privacy", "ask_information_sharing",
+                   "role_individual", "goodbye", "start_over"})
 
 
-def _repeats_the_crisis(danger: Any, crisis_slot: Optional[str]) -> bool:
+def _model_alarm_of_the_same_crisis(intent: str, danger: Any, crisis_slot: Optional[str]) -> bool:
     """True when a danger alarm came from the danger screen's model alone (the cue "model"
-    first: not the cue lists, not the classifier) and is of the kind of the crisis the
-    conversation is in: "ik heb 112 gebeld, ze komen eraan" after the harm text is the same
-    crisis, and its follow-up names the same numbers. Another kind is new danger."""
-    if not isinstance(danger, dict):
+    first: not the cue lists, not the classifier) and adds nothing to the crisis the
+    conversation is in ("ik heb 112 gebeld, ze komen eraan" after the harm text, read as
+    harm again). Another kind, or imminent suicide after suicide, is new danger."""
+    if not isinstance(danger, dict) or not danger.get("kind"):
         return False
     cues = danger.get("cues") or []
-    return bool(cues) and cues[0] == "model" and same_crisis(danger.get("kind"), crisis_slot)
+    if not cues or cues[0] != "model":
+        return False
+    kind = crisis.crisis_kind(crisis.SUICIDE if intent == INTENT_DANGER_SUICIDE else crisis.HARM_OTHERS,
+                              danger)
+    return repeats_the_crisis(kind, crisis_slot)
 
 
 def previous_action(tracker: Optional[DialogueStateTracker]) -> Optional[str]:
@@ -80,14 +89,17 @@ class CrisisFollowup(GraphComponent):
         crisis_slot = tracker.get_slot(SLOT_CRISIS)
         for message in messages:
             intent = message.get(INTENT) or {}
-            confidence = float(intent.get("confidence") or 0.0)
-            if intent.get("name") in DANGER_INTENTS:
-                if not _repeats_the_crisis(message.get(DANGER_KEY), crisis_slot):
-                    continue  # new danger, or danger the cue lists found: its own crisis text
-                confidence = 0.0  # the model's alarm on words of the same crisis
-            elif intent.get("name") in _KEPT:
+            name = intent.get("name")
+            text = message.get(TEXT) or ""
+            if name in DANGER_INTENTS:
+                # New danger, danger the cue lists or the classifier found, or danger without
+                # a cue of a follow-up: its own crisis text.
+                if not (_model_alarm_of_the_same_crisis(name, message.get(DANGER_KEY), crisis_slot)
+                        and followup_topic(text) is not None and keeps_in_crisis(action, text)):
+                    continue
+            elif name in _KEPT:
                 continue
-            if not keeps_in_crisis(action, message.get(TEXT) or "", confidence):
+            elif not keeps_in_crisis(action, text, float(intent.get("confidence") or 0.0)):
                 continue
             chosen = {"name": FOLLOWUP_INTENT, "confidence": 1.0}
             ranking = [item for item in (message.get(INTENT_RANKING_KEY) or [])

@@ -341,6 +341,24 @@ def test_after_a_call_the_follow_up_does_not_say_call_now():
         text = messages[0]["text"]
         assert text.startswith("Goed dat je hebt gebeld.") and "Bel nu" not in text
         assert "112" in text and FACTS.emergency["suicide_prevention_free"] in text
+    # A message that also raised an alarm gets the follow-up with its number first.
+    danger = {"kind": "harm_others", "imminent": False, "cues": ["model"]}
+    messages, _ = run(a.ActionCrisisFollowup(), tracker("role_unclear", "ik heb 112 gebeld, ze komen eraan",
+                                                        danger=danger, crisis="harm_others"))
+    assert messages[0]["text"].startswith("Bel nu 112")
+
+
+def test_a_model_suicide_alarm_does_not_replace_a_harm_crisis():
+    """Review of 2 December: after the knife text a model false alarm made the follow-ups
+    say 113 first. Its own text names 113; the crisis stays harm (112 first)."""
+    model = {"kind": "suicide", "imminent": False, "cues": ["model"]}
+    cue = {"kind": "suicide", "imminent": False, "cues": ["death_wish"]}
+    _, events = run(a.ActionWarnSuicide(), tracker("danger_suicide", danger=model, crisis="harm_others"))
+    assert slot_events(events)["crisis"] == "harm_others"
+    _, events = run(a.ActionWarnSuicide(), tracker("danger_suicide", danger=cue, crisis="harm_others"))
+    assert slot_events(events)["crisis"] == "suicide"
+    _, events = run(a.ActionWarnSuicide(), tracker("danger_suicide", danger=model))
+    assert slot_events(events)["crisis"] == "suicide"
 
 
 def test_sharing_and_practical_questions_get_an_honest_i_do_not_know():

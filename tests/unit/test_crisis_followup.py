@@ -5,7 +5,7 @@ from rasa.shared.core.events import ActionExecuted, Restarted, SessionStarted, S
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.lse.crisis_followup import followup_topic, keeps_in_crisis, same_crisis
+from bot.lse.crisis_followup import followup_topic, keeps_in_crisis, repeats_the_crisis
 from bot.nlu.crisis_followup import CrisisFollowup
 
 
@@ -95,10 +95,28 @@ def test_an_unsure_classifier_right_after_a_crisis_text_means_a_follow_up():
     assert not keeps_in_crisis(None, "dat weet ik niet zo goed", confidence=0.3)
 
 
-def test_same_crisis():
-    assert same_crisis("suicide", "suicide_imminent") and same_crisis("harm_others", "threatened")
-    assert not same_crisis("suicide", "harm_others") and not same_crisis("harm_others", "suicide")
-    assert not same_crisis(None, "suicide") and not same_crisis("suicide", None)
+def test_what_adds_to_a_crisis():
+    assert repeats_the_crisis("suicide", "suicide") and repeats_the_crisis("suicide", "suicide_imminent")
+    assert repeats_the_crisis("harm_others", "threatened") and repeats_the_crisis("threatened", "harm_others")
+    # Imminent after suicide, and another kind, are new danger.
+    assert not repeats_the_crisis("suicide_imminent", "suicide")
+    assert not repeats_the_crisis("suicide", "harm_others") and not repeats_the_crisis("harm_others", "suicide")
+    assert not repeats_the_crisis("suicide", None)
+
+
+@pytest.mark.parametrize("text", [
+    # Review of 2 December: the call failed, has not happened, or the words are not about
+    # an emergency line.
+    "ik heb nog niet gebeld", "ik heb hem gebeld en hij dreigde", "I called but nobody answered",
+    "ik heb geprobeerd te bellen", "ik heb al gebeld, ze nemen niet op", "de politie is er nog niet",
+    "ze komen nu naar ons huis", "ze komen eraan", "they are coming", "ik heb gebeld maar niemand nam op",
+])
+def test_no_called_when_the_call_did_not_happen(text):
+    assert followup_topic(text) != "called"
+
+
+def test_not_daring_to_call_in_the_past_tense():
+    assert followup_topic("ik heb niet durven bellen") == "afraid_to_call"
 
 
 def message(text, intent, confidence=0.9, danger=None):
@@ -128,9 +146,14 @@ def test_the_component_keeps_a_follow_up_in_the_crisis_path():
                          {"kind": "suicide", "imminent": False, "cues": ["model"]})
     same_kind = message("ik heb 112 gebeld, ze komen eraan", "danger_acute", 1.0,
                         {"kind": "harm_others", "imminent": False, "cues": ["model"]})
+    same_kind_no_cue = message("hij heeft het mes nog", "danger_acute", 1.0,
+                               {"kind": "harm_others", "imminent": False, "cues": ["model"]})
     classifier = message("hij kijkt tv", "danger_acute", 0.95)
     switch = message("english please, what should I do", "switch_language")
-    messages = [follow_up, no_cue, unsure, question, cue_danger, other_kind, same_kind, classifier, switch]
+    privacy = message("leest de politie mee?", "ask_privacy", confidence=0.42)
+    leave = message("ik wil uit de groep stappen", "role_individual", confidence=0.53)
+    messages = [follow_up, no_cue, unsure, question, cue_danger, other_kind, same_kind,
+                same_kind_no_cue, classifier, switch, privacy, leave]
     component.process(messages, tracker=conversation(*CRISIS))
     assert follow_up.get("intent")["name"] == "role_unclear"
     assert [item["name"] for item in follow_up.get("intent_ranking")][:2] == ["role_unclear", "role_family"]
@@ -142,8 +165,24 @@ def test_the_component_keeps_a_follow_up_in_the_crisis_path():
     assert cue_danger.get("intent")["name"] == "danger_acute"
     assert other_kind.get("intent")["name"] == "danger_suicide"
     assert same_kind.get("intent")["name"] == "role_unclear"
+    assert same_kind_no_cue.get("intent")["name"] == "danger_acute"  # no cue of a follow-up
     assert classifier.get("intent")["name"] == "danger_acute"
     assert switch.get("intent")["name"] == "switch_language"
+    # What a visitor must be able to ask right after a crisis text, even when unsure.
+    assert privacy.get("intent")["name"] == "ask_privacy"
+    assert leave.get("intent")["name"] == "role_individual"
+
+
+def test_worse_danger_after_a_suicide_text_gets_its_own_crisis_text():
+    """Review of 2 December: "hij heeft nu de pillen in zijn hand" (the model, imminent)
+    after the suicide text got the plain suicide follow-up, 113 first."""
+    suicide = (ActionExecuted("action_listen"), UserUttered("mn zoon zegt dat hij dood wil"),
+               ActionExecuted("action_warn_suicide"), SlotSet("crisis", "suicide"),
+               ActionExecuted("action_listen"))
+    worse = message("wat moet ik doen, hij heeft nu de pillen in zijn hand", "danger_suicide", 1.0,
+                    {"kind": "suicide", "imminent": True, "cues": ["model", "now"]})
+    CrisisFollowup().process([worse], tracker=conversation(*suicide))
+    assert worse.get("intent")["name"] == "danger_suicide"
 
 
 def test_the_component_changes_nothing_outside_the_crisis_path():
