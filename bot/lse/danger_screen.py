@@ -190,7 +190,8 @@ CUES: dict[str, re.Pattern[str]] = {
     "suicide_word": _group(
         "zelfmoord", "zelfmoorden", "zelfmoordgedachte*", "zelfmoordpoging*", "zelfdoding",
         "suicide", "suicidaal", "suicidal", "suicidale", "levenseinde", "zelf moord",
-        "zichzelf van kant", "mezelf van kant", "mijzelf van kant", "zelfdodingsgedachte*",
+        "zichzelf van kant", "mezelf van kant", "mijzelf van kant", "zich van kant", "me van kant",
+        "mij van kant", "van kant maken", "van kant te maken", "van kant maakt", "zelfdodingsgedachte*",
         "doodsgedachte*", "doodswens", "killing myself", "kill my self", "suicde"),
     "death_wish": _group(
         "wil dood", "dood wil", "wil ik .. dood", "wil eigenlijk dood", "niet meer leven",
@@ -230,7 +231,8 @@ CUES: dict[str, re.Pattern[str]] = {
         "ben overal klaar mee", "done with everything", "het hoeft voor mij niet meer",
         "hoeft voor mij niet meer", "ik wil dat het ophoudt", "wil dat het stopt",
         "want it to stop", "want it all to stop", "make it stop", "i want it to end",
-        "wil dat alles stopt", "ik kan niet meer leven"),
+        "wil dat alles stopt", "ik kan niet meer leven", "snel naar god", "naar god wil",
+        "wil naar god", "naar allah wil", "wil naar allah", "go to god", "be with god soon"),
     "burden": _group(
         "beter af zonder mij", "beter af zonder me", "beter zonder mij", "beter zonder me",
         "beter af als ik er niet", "beter als ik er niet", "beter als ik dood",
@@ -281,7 +283,8 @@ CUES: dict[str, re.Pattern[str]] = {
         "mijn laatste nacht", "mijn laatste dag", "mijn laatste bericht", "my last message",
         "ben ik er niet meer", "ben ik er toch niet meer", "ik er niet meer ben",
         "er toch niet meer", "will not be here", "not be here anymore", "wont be here",
-        "this is goodbye", "dit is mijn afscheid", "dit is een afscheid", "vaarwel",
+        "zien me .. niet meer", "zien mij .. niet meer", "zie je me .. niet meer", "zien me nooit meer",
+        "never see me again", "will not see me again", "this is goodbye", "dit is mijn afscheid", "dit is een afscheid", "vaarwel",
         "goodbye forever", "voor altijd dag", "voorgoed weg"),
     "farewell": _group(
         "afscheidsbrief", "afscheidsbrieven", "afscheidsbericht*", "afscheidsbriefje*",
@@ -302,7 +305,11 @@ CUES: dict[str, re.Pattern[str]] = {
         "regelen voor als ik", "alles geregeld voor als", "sorted everything out for when",
         "tot ziens iedereen", "dag iedereen", "bye everyone", "goodbye everyone", "het was mooi",
         "it was nice knowing", "testament geregeld", "testament opgesteld", "testament gemaakt",
-        "made my will", "wrote my will", "uitvaart*", "funeral", "begrafenis geregeld"),
+        "made my will", "wrote my will", "uitvaart*", "funeral", "begrafenis geregeld",
+        "naar mijn begrafenis", "op mijn begrafenis", "begrafenis zou komen", "begrafenis komt",
+        # a note that comforts those left behind
+        "note .. do not be sad", "briefje .. niet verdrietig", "brief .. niet verdrietig",
+        "note .. my choice", "briefje .. mijn keuze", "brief .. mijn eigen keuze"),
     "meds": _group(
         "pil*", "tablet*", "medicijn*", "medicatie", "medicine*", "medication*", "meds",
         "paracetamol", "oxazepam", "diazepam", "temazepam", "lorazepam", "insuline",
@@ -425,7 +432,13 @@ CUES: dict[str, re.Pattern[str]] = {
         "gun", "guns", "firearm*", "rifle*", "pistol*", "grenade*", "pipe bomb", "molotov*",
         "chemicalien", "kunstmest", "fertilizer", "fertiliser", "vuurwerkbom*", "cobra*",
         "nitraat", "peroxide", "aceton", "tatp", "ontsteker*", "detonator*", "spijkerbom*",
-        "nail bomb*"),
+        "nail bomb*", "bomvest*", "bomgordel*", "explosievengordel*", "suicide vest*",
+        "explosive vest*", "vest met draden"),
+    # What turns fireworks or chemicals into a device: shrapnel, wires, a detonator.
+    "device_part": _group(
+        "spijkers", "schroeven", "kogellagers", "moeren", "nails", "screws", "ball bearings",
+        "shrapnel", "draden", "wires", "ontsteker*", "detonator*", "timer", "aan elkaar getaped",
+        "aan elkaar tapet", "aan elkaar tapen", "taped together", "pakketjes"),
     "violent": _group(
         "ontvoeren", "kidnap", "take out the", "take them out", "take him out", "take her out",
         "uitschakelen", "uit de weg ruimen", "kidnapping", "toeslaan", "toe te slaan", "strike",
@@ -520,6 +533,7 @@ CUES: dict[str, re.Pattern[str]] = {
         "bij zich", "with him", "on him", "carrying", "er ligt", "ligt een", "there is a",
         "verzameld", "collected", "besteld", "bestellen", "ordered", "geregeld", "regelen",
         "onder zijn bed", "in zijn tas", "in zijn kamer", "op zijn kamer", "handleiding",
+        "rugzak", "backpack", "in his bag", "in her bag", "in zijn jas", "in his jacket",
         "instructions", "how to make", "hoe je", "oefent", "geoefend", "meenemen", "mee naar",
         "meegenomen", "took his", "took her"),
     # Not a danger sign: a licence, a toy, a hobby.
@@ -629,7 +643,13 @@ CUES: dict[str, re.Pattern[str]] = {
         "me iets aandoen", "mij iets aandoen", "ons iets aandoen", "hurt me", "kill me",
         "vermoorden me", "vermoorden mij", "maken me af", "maken mij af", "me afmaken",
         "mij afmaken", "me vermoorden", "mij vermoorden", "beat me up", "in elkaar slaan",
-        "in elkaar geslagen", "mishandeld"),
+        "in elkaar geslagen", "mishandeld", "ze zijn hier .. help", "they are here .. help",
+        "ze staan voor de deur", "ze staan hier voor", "they are at the door", "they are outside my"),
+    # The writer named with a weapon ("filmpjes van wapens met mijn naam erbij").
+    "my_identity": _group(
+        "met mijn naam", "met mn naam", "with my name", "met mijn adres", "with my address",
+        "mijn naam erbij", "mijn naam erop", "my name on", "naam van mijn werk",
+        "mijn foto erbij", "my photo"),
     # -- imminence ---------------------------------------------------------------------------
     "now_weak": _group(
         "nu", "nou", "now", "vandaag", "today", "deze week", "this week", "binnenkort", "soon",
@@ -682,7 +702,9 @@ _IDIOMS = re.compile(
     r"angst|kou|warmte)(?= )| doodmoe(?= )| doodop(?= )| dood van de zorgen(?= )|"
     r" (?:mijn|mn) (?:baas|moeder|vader|ma|pa|vrouw|man) (?:vermoordt|vermoord|maakt) me(?: af)?(?= )|"
     r" maak ik hem af(?= (?:\S+ ){0,3}(?:maar|grapje|haha|lol))| dit maakt me kapot(?= )|"
-    r" ik schiet (?:bijna )?in de stress(?= )")
+    r" ik schiet (?:bijna )?in de stress(?= )|"
+    # "mijn ouders zien me niet meer staan": ignored, not gone
+    r" (?:ziet|zien|zag|zagen) (?:me|mij) (?:\S+ )?niet (?:meer )?staan(?= )")
 # Long ago: a threat or a death years back is background, not danger now.
 _LONG_AGO = re.compile(r" (?:jaren|years) (?:geleden|terug|ago|back)(?= )| in de jaren(?= )|"
                        r" toen ik (?:klein|jong) was(?= )| when i was (?:little|young)(?= )")
@@ -774,7 +796,8 @@ def _screen_normalised(text: str) -> DangerSignal:
     if text.strip() == "" or not _has_anchor(text):
         return NO_DANGER
     cues = _found(text, CUES)
-    cues = cues - {name for name in ("threat_received", "violent", "explicit_danger")
+    cues = cues - {name for name in ("threat_received", "violent", "explicit_danger",
+                                     "suicide_word")
                    if name in cues and _only_negated(CUES[name], text)}
     suicide_text = _SUICIDE_ATTACK.sub(" ", text)
     suicide_cues = _found(suicide_text, ("suicide_word",)) if suicide_text != text else (
@@ -843,6 +866,10 @@ def _screen_normalised(text: str) -> DangerSignal:
             cues & {"weapon_act_strong", "now", "now_weak", "at_hand", "harm_verb", "intent",
                     "place_now"}) and not media_or_past and not harmless_weapon:
         harm.append("weapon")
+    if ("heavy_weapon" in cues or " vuurwerk " in text or " fireworks " in text) \
+            and "device_part" in cues and not harmless_weapon:
+        # Fireworks or chemicals with nails, wires or a detonator: a device being built.
+        harm.append("device")
     if "martyrdom" in cues and "about_the_term" not in cues:
         harm.append("martyrdom")
     if "manifesto" in cues and "manifesto_act" in cues and (cues & {"harm_verb", "now", "target"}):
@@ -854,6 +881,8 @@ def _screen_normalised(text: str) -> DangerSignal:
     long_ago = bool(_LONG_AGO.search(text))
     threatened: list[str] = [name for name in ("threat_received", "threat_to_me") if name in cues
                   and not (name == "threat_to_me" and media_or_past) and not long_ago]
+    if (cues & {"weapon", "heavy_weapon"}) and "my_identity" in cues and not long_ago:
+        threatened.append("weapon_with_my_name")
 
     if suicide and not (harm and "martyrdom" in harm and suicide == ["farewell"]):
         kind = SUICIDE

@@ -53,6 +53,15 @@ _RELATIONS = (
     "fiance", "fiancee", "neighbour", "neighbor", "flatmate", "roommate", "housemate",
     "godson", "goddaughter", "twin", "family", "youngest", "eldest", "oldest", "mate",
 )
+# Words for what relative the writer is ("pleegmoeder hier", "ik ben de oom", "as his aunt"):
+# kin by blood, marriage, foster care or godparenthood, with their prefixes.
+_KIN_PATTERNS = (
+    r"(?:pleeg|stief|schoon|groot|peet|netwerkpleeg|over|bonus)?(?:moeder|vader|ouders?|mama|papa)",
+    r"(?:pleeg|stief|schoon|peet|half|over)?(?:oom|tante|opa|oma|broer|zus|zuster)",
+    r"(?:achter)?(?:neef|nicht)", r"peetoom|peettante|meter|peter",
+    r"(?:foster|step|grand|god|adoptive)?(?:mother|father|parents?|mum|mom|dad|aunt|uncle)",
+    r"(?:foster|step|god)?(?:brother|sister)|cousin|grandma|grandpa|grandparents?",
+)
 _POSSESSIVES = ("mijn", "mn", "m'n", "onze", "ons", "my", "our")
 # Words that may stand between a possessive and a relation ("mijn 16-jarige zoon").
 _BETWEEN = (r"(?:\d+|\S*jarige?|\d+yo|oudste|jongste|middelste|lieve|eigen|beste|oude|"
@@ -79,6 +88,7 @@ _WORK_PHRASES = re.compile(
     r"collegas|collega s|als (?:docent|leraar|leerkracht|mentor|agent|wijkagent|huisarts|arts|"
     r"verpleegkundige|jongerenwerker|hulpverlener|trainer|coach|begeleider|consulent|"
     r"medewerker|ambtenaar|professional|manager|directeur|leidinggevende|werkgever)|"
+    r"i serve as|i supervise|ik rijd? (?:\S+ )?(?:lijnbus|bus|tram|taxi|metro|trein)|"
     r"i work (?:as|at|in|for|with)|at work|at my work|in my job|my job|my work|my class|"
     r"our school|our organisation|our organization|our team|my team|my colleagues|"
     r"as an? (?:teacher|officer|police officer|doctor|nurse|youth worker|social worker|coach|"
@@ -111,6 +121,13 @@ _SELF = re.compile(
     r"ik heb me aangesloten|ik heb mij aangesloten|heb me aangesloten bij|me aangesloten bij|ik was (?:vroeger )?actief|ik zat (?:bij|in) |"
     r"ik ben uit (?:een|de|die|het) (?:\S+ ){0,2}gestapt|ik ben (?:net )?vrij na|"
     r"ik ben er uit|ik ben eruit|ik denk dat ik (?:zelf )?radicalis|"
+    r"sinds ik bij (?:de|die|een|het|hun) (?:\S+ ){1,3}(?:zit|ben|hoor|kom)|"
+    r"(?:ik )?(?:zat|zit) in (?:\S+ ){0,2}\S*(?:groepen|groepsapps|kanalen|chats)(?= )|"
+    r"ik (?:(?!mijn |mn |onze |ons |zijn |haar |hem |hun )\S+ ){0,6}uit (?:de|die|deze|het|mijn) (?:\S+ )?(?:beweging|groep|netwerk|scene) (?:te )?(?:stappen|komen)|"
+    r"(?:wat|dat|die|iets) ik online (?:heb |had |hebt )?(?:zette|gezet|postte|gepost|plaatste|geplaatst|deelde|gedeeld)|"
+    r"(?:what|stuff|things) i (?:posted|shared|said) online|i got (?:really |so |pretty |very )?(?:deep )?into|"
+    r"(?:i ve|ive|i have) been (?:on|in) (?:\S+ ){0,2}(?:forums?|channels?|boards?|chans?|pol|discord|telegram)|"
+    r"been on pol|"
     # "ik ben zelf lid", not "ik ben zelf docent, maar het gaat om mijn neefje":
     r"ik ben zelf (?:ook )?(?:degene|diegene|lid|betrokken|in|bij|geradicaliseerd)|"
     r"i used to be (?:in|part of|a member)|i (?:am|m) out now|i got out|i (?:have been|ve been) "
@@ -122,7 +139,8 @@ _SELF = re.compile(
 # "wijkagent hier, ...", "apotheek hier", "teacher here": a job first, then the message.
 _JOB_HERE = re.compile(
     r"^ (?!(?:is|ben|zijn|wie|wat|hoi|hallo|hey|hi|hello|iemand|anyone|someone|ik|i) )"
-    r"(?:\S+ ){1,2}(?:hier|here)(?= )")
+    r"(?!(?:\S+ )?(?:%s) (?:hier|here) )"
+    r"(?:\S+ ){1,2}(?:hier|here)(?= )" % "|".join(_KIN_PATTERNS))
 
 
 # Job words by their ending, so that jobs nobody listed still count ("leerplichtambtenaar",
@@ -135,7 +153,7 @@ _JOB_WORD = (r"\S*(?:arts|ambtenaar|werker|medewerker|begeleider|coach|trainer|d
              r"bibliothecaris|imam|predikant|dominee|pastor|conducteur|voogd|mentor|opbouwwerker|"
              r"ondernemer|eigenaar|officer|teacher|worker|counsellor|counselor|nurse|doctor|"
              r"librarian|pharmacist|driver|manager|coach|trainer|researcher|lecturer|supervisor|"
-             r"chaplain|volunteer|vrijwilliger|boa|gp|hr)")
+             r"chaplain|volunteer|vrijwilliger|boa|gp|hr|guardian|caretaker|conciërge|concierge)")
 _RELATION_WORDS = "|".join(map(re.escape, _RELATIONS))
 _JOB = re.compile(
     r"^ %s (?!(?:is|was|en|and)\b)|"                      # "bedrijfsarts. werknemer met ..."
@@ -157,6 +175,20 @@ _NEIGHBOURS = re.compile(
     r" (?:de|het|onze|ons|mijn|mn|my|our|the) (?:buurjongen|buurmeisje|buurman|buurvrouw|buren|"
     r"buurkinderen|buurjongens|neighbour|neighbor|neighbours|neighbors|neighbour s|"
     r"neighbor s)(?= )")
+
+
+# "pleegmoeder hier", "ik ben de oom", "wij zijn netwerkpleegouders", "as his aunt": the
+# writer is a relative (not a job, though "... hier" looks like one).
+_KIN_SELF = re.compile(
+    r"^ (?:\S+ )?(?:%s) (?:hier|here)(?= )|"
+    r" (?:ik ben|wij zijn|we zijn|i am|im|we are|as) (?:de |het |een |zijn |haar |hun |his |her |"
+    r"their |the |a |an )?(?:\S+ )?(?:%s)(?= )" % (
+        "|".join(_KIN_PATTERNS), "|".join(_KIN_PATTERNS)))
+# A job abbreviation with an apostrophe ("piw'er", "slb'er", "spv'er", "zzp'er"), but not a
+# pupil of a school type ("havo'er", "mbo'er").
+_JOB_ABBREVIATION = re.compile(
+    r"(?<![\w'])(?!(?:havo|vwo|vmbo|mbo|hbo|wo|bso|ex)['\u2019]er)[a-z]{2,5}['\u2019]ers?\b",
+    re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -203,10 +235,11 @@ def cues(text: str) -> RoleCues:
     norm = _normalise(text)
     about_relative = bool(_ABOUT_RELATIVE.search(norm))
     relation = about_relative or bool(_POSSESSIVE_RELATION.search(norm)
-                                      or _OF_MINE_RELATION.search(norm) or _NEIGHBOURS.search(norm))
+                                      or _OF_MINE_RELATION.search(norm) or _NEIGHBOURS.search(norm)
+                                      or _KIN_SELF.search(norm))
     work_person = bool(_WORK_PERSON.search(norm))
     work = bool(_WORK_PHRASES.search(norm) or _JOB_HERE.search(norm) or _JOB.search(norm)
-                or _JOB_AND_PERSON.search(norm)) or (work_person and bool(
+                or _JOB_AND_PERSON.search(norm) or _JOB_ABBREVIATION.search(text or "")) or (work_person and bool(
         re.search(r" (?:mijn|mn|onze|ons|my|our) (?:\S+ ){0,2}(?:%s)(?= )" % "|".join(
             map(re.escape, _WORK_PEOPLE)), norm)
         or re.search(r" van (?:mij|ons)(?= )| of mine(?= )", norm)))

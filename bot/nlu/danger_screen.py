@@ -34,6 +34,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.lse.danger_model import DangerModel, read_negatives
 from bot.lse.danger_screen import INTENT_FOR_KIND, DangerSignal, imminence_cues, screen
+from bot.lse.role_cues import adjust_intent
 
 DANGER_KEY = "danger"
 # The screen of the model this process loaded, for the channels (bot/channels.py), which
@@ -157,7 +158,12 @@ class DangerScreen(GraphComponent):
         ranking = message.get(INTENT_RANKING_KEY) or []
         others = [item for item in ranking if item.get("name") not in DANGER_INTENTS]
         best = others[0] if others else {"name": "nlu_fallback", "confidence": 1.0}
-        message.set(INTENT, {"name": best["name"], "confidence": best["confidence"]},
+        # The role cues ran before the classifier's danger guess was set aside: let them
+        # correct the role that comes up now ("ik werk in de thuiszorg ... zn kleinzoon").
+        wanted = adjust_intent(message.get(TEXT) or "", tuple(
+            (item["name"], float(item.get("confidence") or 0.0)) for item in others))
+        name = wanted or best["name"]
+        message.set(INTENT, {"name": name, "confidence": best["confidence"]},
                     add_to_output=True)
         message.set(INTENT_RANKING_KEY, [best] + [item for item in ranking if item is not best],
                     add_to_output=True)

@@ -1,6 +1,9 @@
 """The statistical danger model (bot/lse/danger_model.py) and how the screen's NLU
 component trains, stores and loads it with Rasa's own model storage."""
+from pathlib import Path
+
 import pytest
+import yaml
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import INTENT, TEXT
@@ -165,3 +168,21 @@ def test_er_is_gevaar_is_never_vetoed():
 def test_without_a_model_the_cue_lists_decide_alone():
     component = DangerScreen({"model_vetoes_cues_below": 0.3})
     assert component.verdict("in de klas maakte iemand een grap over de school opblazen").found
+
+
+def test_a_device_being_built_is_never_vetoed():
+    # Fireworks with nails: the model, which rarely saw this, may not call it harmless.
+    text = "ze tapen cobra's aan elkaar met spijkers en schroeven voor oud en nieuw"
+    component = DangerScreen({"model_vetoes_cues_below": 0.3,
+                              "cues_never_vetoed": ["explicit_danger", "device"]},
+                             model=_SureModel(0.01))
+    assert component.verdict(text).kind == "harm_others"
+    plain = DangerScreen({"model_vetoes_cues_below": 0.3}, model=_SureModel(0.01))
+    assert not plain.verdict(text).found
+
+
+def test_config_never_vetoes_a_device():
+    config = yaml.safe_load(Path("config.yml").read_text(encoding="utf-8"))
+    screen_config = next(item for item in config["pipeline"]
+                         if item["name"].endswith("DangerScreen"))
+    assert "device" in screen_config["cues_never_vetoed"]

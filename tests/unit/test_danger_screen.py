@@ -190,3 +190,61 @@ def test_a_denied_threat_or_violence_is_no_danger(text):
 ])
 def test_a_threat_or_violence_next_to_a_negation_still_counts(text):
     assert ds.screen(text).found
+
+
+# Round 8 (development set dev10, 2 December): phrasings the cue lists did not know.
+@pytest.mark.parametrize("text, kind", [
+    ("ik maak me van kant als dit zo doorgaat", ds.SUICIDE),
+    ("een jongen uit de wijk zei dat hij zich van kant maakt", ds.SUICIDE),
+    ("ze zien me volgende week niet meer, zei hij", ds.SUICIDE),
+    ("ze vroeg of we naar haar begrafenis zou komen", ds.SUICIDE),
+    ("hij schreef een briefje: niet verdrietig zijn, het was mijn keuze", ds.SUICIDE),
+    ("my daughter left a note saying do not be sad, and she is not answering", ds.SUICIDE),
+    ("mijn vader zegt dat hij snel naar god wil", ds.SUICIDE),
+    ("hij heeft een pistool in zijn rugzak", ds.HARM_OTHERS),
+    ("she has a gun in her backpack", ds.HARM_OTHERS),
+    ("ze plakken vuurwerk en spijkers aan elkaar in de schuur", ds.HARM_OTHERS),
+    ("in zijn kamer ligt een bomvest", ds.HARM_OTHERS),
+    ("ze zijn hier, help", ds.THREATENED),
+    ("ze sturen foto's van messen met mijn naam erbij", ds.THREATENED),
+])
+def test_round8_phrasings_are_found(text, kind):
+    assert ds.screen(text).kind == kind, (text, ds.screen(text))
+
+
+@pytest.mark.parametrize("text", [
+    "mijn broer is niet suïcidaal, hij is vooral boos op de wereld",
+    "he is not suicidal, just very angry",
+    "mijn ouders zien me niet meer staan sinds ik naar de moskee ga",
+    "ik heb een hamer en spijkers gekocht voor de schuur",
+    "ik ga morgen naar de begrafenis van mijn opa",
+])
+def test_round8_look_alikes_give_no_alarm(text):
+    assert not ds.screen(text).found, (text, ds.screen(text))
+
+
+def test_suicidal_next_to_a_negation_still_counts_when_it_is_not_denied():
+    assert ds.screen("ik weet het niet, ik ben suicidaal").kind == ds.SUICIDE
+
+
+def test_a_set_aside_classifier_alarm_gives_the_role_the_cues_say():
+    # No danger cue; the classifier's danger guess is below the bar, and the next intent
+    # is a role the role cues correct (they ran before the guess was set aside).
+    text = "ik werk in de thuiszorg en een meneer praat steeds over het land terugnemen"
+    assert not ds.screen(text).found
+    message = Message(data={TEXT: text})
+    message.set(INTENT, {"name": "danger_acute", "confidence": 0.6})
+    message.set(INTENT_RANKING_KEY, [{"name": "danger_acute", "confidence": 0.6},
+                                     {"name": "role_family", "confidence": 0.3},
+                                     {"name": "role_professional", "confidence": 0.1}])
+    message = DangerScreen({"classifier_min_confidence": 0.99}).process([message])[0]
+    assert message.get(INTENT)["name"] == "role_professional"
+
+
+def test_a_sure_classifier_alarm_below_the_bar_is_set_aside():
+    message = Message(data={TEXT: "hij heeft het steeds over de elite en tribunalen"})
+    message.set(INTENT, {"name": "danger_suicide", "confidence": 0.98})
+    message.set(INTENT_RANKING_KEY, [{"name": "danger_suicide", "confidence": 0.98},
+                                     {"name": "role_family", "confidence": 0.02}])
+    message = DangerScreen({"classifier_min_confidence": 0.99}).process([message])[0]
+    assert message.get(INTENT)["name"] == "role_family"

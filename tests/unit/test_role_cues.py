@@ -65,3 +65,36 @@ def test_the_component_leaves_a_greeting_with_a_relative_alone():
     message.set(INTENT_RANKING_KEY, [{"name": "greet", "confidence": 0.3}])
     component.process([message])
     assert message.get(INTENT) == {"name": "greet", "confidence": 0.3}
+
+
+# Round 8 (development set dev10, 2 December): what the writer says they are.
+@pytest.mark.parametrize("text, role", [
+    ("pleegvader hier, ons pleegkind van 14 kijkt filmpjes van een prediker", "family"),
+    ("wij zijn netwerkpleegouders van een meisje van 15", "family"),
+    ("ik ben de tante van een jongen die steeds vreemder praat", "family"),
+    ("as his godmother I feel responsible", "family"),
+    # a relative word in "... hier" is no job; a job abbreviation with 'er is one
+    ("ib'er op een basisschool. een leerling tekent steeds hakenkruizen", "professional"),
+    ("zzp'er in de jeugdhulp, een cliënt van 17 praat over de strijd", "professional"),
+    ("I serve as chaplain in a hospital and a patient keeps quoting a preacher", "professional"),
+    ("ik rij taxi en een vaste klant praat steeds over de grote vervanging", "professional"),
+    ("i'm a guardian at nidos for a boy of 16", "professional"),
+    # the writer's own involvement, also with a partner or parent in the message
+    ("mijn vrouw zegt dat ik anders ben sinds ik bij die club zit", "individual"),
+    ("ik zat in wel 8 telegramgroepen en nu wil ik dat niet meer", "individual"),
+    ("de wijkagent kwam langs om iets wat ik online had gezet, mijn moeder schrok", "individual"),
+    ("i got really into those channels last year and now i feel weird about it", "individual"),
+    ("i've been on those forums for years and i do not like who i am becoming", "individual"),
+    ("ik wil uit de beweging stappen maar weet niet hoe", "individual"),
+])
+def test_round8_cues(text, role):
+    assert role_cues.decide_role(role_cues.cues(text)) == role, role_cues.cues(text)
+
+
+@pytest.mark.parametrize("text", [
+    "havo'er hier, ik heb een vraag over een werkstuk",
+    "ik ben een man van 40 en heb een vraag",
+    "hoe kan ik mijn zoon helpen om uit de groep te stappen",
+])
+def test_round8_look_alikes(text):
+    assert role_cues.decide_role(role_cues.cues(text)) != "individual" or "ik wil" in text
