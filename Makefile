@@ -10,7 +10,7 @@ PYTHON310 ?= $(shell (command -v pyenv >/dev/null 2>&1 && pyenv which python 2>/
 
 # Everything that changes the trained model: configuration, data and the custom NLU components.
 TRAINING_FILES := config.yml domain.yml $(shell find bot/data -name '*.yml' 2>/dev/null | sort) \
-  $(wildcard bot/nlu/*.py) bot/lse/danger_screen.py bot/lse/danger_model.py bot/lse/role_cues.py bot/lse/vocabulary.py bot/lse/language.py
+  $(wildcard bot/nlu/*.py) bot/lse/danger_screen.py bot/lse/danger_model.py bot/lse/role_cues.py bot/lse/button_payloads.py bot/lse/vocabulary.py bot/lse/language.py
 MODEL_HASH := $(shell cat $(TRAINING_FILES) | sha256sum | cut -c1-16)
 MODEL := models/lse-$(MODEL_HASH).tar.gz
 
@@ -133,7 +133,7 @@ test-blind: train
 nlu-report: $(VENV)/.installed
 	$(RASA) test nlu --config config.yml --nlu bot/data/nlu --cross-validation --folds 5 \
 	  --out results/cv --no-plot --quiet
-	$(PY) scripts/nlu_report.py results/cv results/blind.json tests/nlu/dev5/run4_figures.json
+	$(PY) scripts/nlu_report.py results/cv results/blind.json tests/nlu/dev10/run7_figures.json
 
 test-integration: train
 	LSE_MODEL=$(MODEL) $(PY) -m pytest -q tests/integration
