@@ -1,11 +1,11 @@
 """Writes the measured part of docs/nlu.md from the result files.
 
-  python scripts/nlu_report.py results/cv results/blind.json tests/nlu/dev5/run4_figures.json
+  python scripts/nlu_report.py results/cv results/blind.json tests/nlu/dev10/run7_figures.json
 
 - results/cv: `rasa test nlu --cross-validation --folds 5` on bot/data/nlu (make nlu-report);
 - results/blind.json: scripts/evaluate_sets.py on tests/nlu/blind (make test-blind);
-- tests/nlu/dev5/run4_figures.json: the same on the first blind sets (now dev5), as their
-  last blind run (run 4) left them, for comparison.
+- tests/nlu/dev10/run7_figures.json: the same on the second blind sets (now dev10), as their
+  last blind run (run 7) left them, for comparison.
 The text between the markers in docs/nlu.md is replaced; the rest is written by hand.
 """
 from __future__ import annotations
@@ -38,7 +38,7 @@ def sets_table(blind: dict[str, Any], dev: dict[str, Any]) -> list[str]:
         return pct((figures.get("danger_right_number") or {}).get(kind))
 
     return [
-        "| figure | blind sets (`tests/nlu/blind`, second generation) | first blind sets, run 4 (now `dev5`) |",
+        "| figure | blind sets (`tests/nlu/blind`, third generation) | second blind sets, run 7 (now `dev10`) |",
         "|---|--:|--:|",
         row("role accuracy (first messages)", lambda f: pct(f.get("role_accuracy"))),
         row("  Dutch / English", lambda f: " / ".join(

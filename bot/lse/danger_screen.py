@@ -194,7 +194,8 @@ CUES: dict[str, re.Pattern[str]] = {
         "mij van kant", "van kant maken", "van kant te maken", "van kant maakt", "zelfdodingsgedachte*",
         "doodsgedachte*", "doodswens", "killing myself", "kill my self", "suicde"),
     "death_wish": _group(
-        "wil dood", "dood wil", "wil ik .. dood", "wil eigenlijk dood", "niet meer leven",
+        "wil dood", "dood wil", "wil ik .. dood", "wil eigenlijk dood", "wil wel dood", "wou wel dood",
+        "wil best dood", "wil eigenlijk wel dood", "niet meer leven",
         "niet langer leven", "wil .. springen", "ga .. springen", "gaat .. springen", "want to jump",
         "going to jump", "hurting myself", "harming myself", "trek het niet meer", "dood wilt", "dood willen", "dood te willen", "dood wou", "wil gewoon dood", "wil echt dood", "wil liever dood", "wil zelf dood", "wil het liefst dood", "wil graag dood", "wilt dood", "wil niet meer leven", "wil niet .. meer leven",
         "niet meer wil leven", "niet meer willen leven", "wil niet langer leven",
@@ -222,7 +223,9 @@ CUES: dict[str, re.Pattern[str]] = {
         "tired of living", "done with life", "done with living", "sick of living",
         "zie het niet meer zitten", "zie het echt niet meer zitten",
         "zie het allemaal niet meer zitten", "zie het leven niet meer zitten",
-        "zie geen uitweg", "geen uitweg meer", "no way out", "see no way out",
+        "zie geen uitweg", "geen uitweg meer", "no way out", "see no way out", "enige uitweg",
+        "maar 1 uitweg", "maar een uitweg", "nog 1 uitweg", "only one way out", "the only way out",
+        "end it myself", "end it yourself", "end it himself", "end it herself", "er zelf een eind",
         "disappear forever", "voor altijd verdwijnen", "voorgoed verdwijnen", "verdwijnen .. voor altijd",
         "verdwijnen .. voorgoed", "disappear .. forever", "geen reden meer", "no reason anymore",
         "wil slapen en nooit",
@@ -272,7 +275,10 @@ CUES: dict[str, re.Pattern[str]] = {
         "dit is het einde", "this is the end", "het einde", "tot nooit", "take care of my",
         "zorg voor mijn", "voor mijn moeder moet zorgen", "voor zn moeder moet zorgen",
         "voor mijn kat", "look after my", "laatste bericht", "last message", "last text",
-        "niks meer te verliezen", "nothing left to lose", "nothing to lose"),
+        "niks meer te verliezen", "nothing left to lose", "nothing to lose",
+        # comfort for those left behind
+        "was not your fault", "wasnt your fault", "het was niet jouw schuld",
+        "was niet jullie schuld"),
     "wont_be_here": _group(
         "er volgende week niet meer", "er morgen niet meer", "er binnenkort niet meer",
         "er straks niet meer", "er niet meer zijn", "ben er niet meer", "ben er dan niet meer", "er niet lang meer",
@@ -298,7 +304,9 @@ CUES: dict[str, re.Pattern[str]] = {
         "spullen weggegeven", "spullen weg te geven", "alles weggegeven", "geeft .. spullen weg",
         "geef .. spullen weg", "gaf .. spullen weg", "dingen weggegeven", "deel mijn spullen uit",
         "giving away my", "giving away his", "giving away her", "gave away my", "gave away his",
-        "gave away her", "gave away all", "giving away all", "laatste bericht*", "last messages",
+        "gave away her", "gave away all", "giving away all", "gave his laptop", "gave her laptop",
+        "gaf zijn laptop", "gaf haar laptop", "mag mijn .. hebben", "mag je mijn .. hebben",
+        "mogen jullie hebben", "you can have my", "laatste bericht*", "last messages",
         "datum gekozen", "datum geprikt", "een datum gekozen", "picked a date", "chosen a date",
         "set the date", "alles geregeld", "arranged everything", "sorted out my", "wachtwoorden",
         "passwords",
@@ -707,7 +715,21 @@ _IDIOMS = re.compile(
     r" (?:ziet|zien|zag|zagen) (?:me|mij) (?:\S+ )?niet (?:meer )?staan(?= )")
 # Long ago: a threat or a death years back is background, not danger now.
 _LONG_AGO = re.compile(r" (?:jaren|years) (?:geleden|terug|ago|back)(?= )| in de jaren(?= )|"
+                       r" (?:[5-9]|[1-9]\d|vijf|zes|zeven|acht|negen|tien|five|six|seven|eight|nine|ten) "
+                       r"(?:jaar|years?) (?:geleden|terug|ago|back)(?= )|"
+                       r" (?:it s|its|it has) been (?:\S+ )?years(?= )|"
                        r" toen ik (?:klein|jong) was(?= )| when i was (?:little|young)(?= )")
+
+# "dat was 12 jaar geleden en nu gaat het goed met me": a past attempt, told by someone who
+# is well now (also to help others), is background.
+_RECOVERED = re.compile(
+    r" (?:gaat|ging) (?:het )?(?:nu |inmiddels |weer |echt )*(?:heel )?goed met (?:me|mij)(?= )|"
+    r" nu gaat het (?:weer |echt |heel )*goed(?= )| (?:doing|i m doing|im doing|i am doing) "
+    r"(?:really |much |a lot |very )?(?:well|better|fine|good)(?= )| ik ben er (?:weer )?bovenop(?= )")
+# "ik heb geen gedachten om mezelf iets aan te doen": a denial before the words.
+_DENIED_BEFORE = re.compile(
+    r" (?:geen|no|not any|never any) (?:\S+ )?(?:gedachten|plannen|thoughts|plans|intention|intentions) "
+    r"(?:om|aan|of|to|van) $")
 
 # "wil niet meer leven zoals wij": a way of living, not a death wish.
 _LIVING_LIKE = re.compile(r" (?:leven|live|living) (?:zoals|als wij|als ons|like|in een|in nederland|"
@@ -781,6 +803,14 @@ def _only_negated(pattern: re.Pattern[str], text: str) -> bool:
     return bool(matches) and all(denied(match) for match in matches)
 
 
+def _only_denied(pattern: re.Pattern[str], text: str) -> bool:
+    """Whether every match of `pattern` follows a denial in the words before it ("geen
+    gedachten om mezelf iets aan te doen", "no thoughts of ending my life")."""
+    matches = list(pattern.finditer(text))
+    return bool(matches) and all(_DENIED_BEFORE.search(text[max(0, m.start() - 60):m.start() + 1])
+                                 for m in matches)
+
+
 def screen(text: str) -> DangerSignal:
     """The danger in one message (NO_DANGER when there is none)."""
     return _screen_normalised(normalise(text)[:4000])
@@ -804,10 +834,18 @@ def _screen_normalised(text: str) -> DangerSignal:
         cues & {"suicide_word"})
     imminent_cues = cues & {"now", "at_hand"}
     suicide_imminent_cues = cues & {"now", "at_hand", "now_weak"}
-
-    # Suicide, of the writer or of someone else.
     suicide: list[str] = []
     benign: list[str] = []
+
+    # Suicide, of the writer or of someone else.
+    past_and_well = bool(_LONG_AGO.search(text) and _RECOVERED.search(text)) and not (
+        cues & {"now", "at_hand", "meds", "farewell", "closure", "burden"})
+    if "death_wish" in cues and (past_and_well or _only_denied(CUES["death_wish"], text)):
+        cues = cues - {"death_wish"}
+        benign.append("past_or_denied")
+    if suicide_cues and past_and_well:
+        suicide_cues = frozenset()
+        benign.append("past_suicide")
     if suicide_cues and not (_PAST_SUICIDE.search(text) and not (cues & {"death_wish", "now"})):
         suicide.append("suicide_word")
     elif suicide_cues:

@@ -88,6 +88,9 @@ _WORK_PHRASES = re.compile(
     r"collegas|collega s|als (?:docent|leraar|leerkracht|mentor|agent|wijkagent|huisarts|arts|"
     r"verpleegkundige|jongerenwerker|hulpverlener|trainer|coach|begeleider|consulent|"
     r"medewerker|ambtenaar|professional|manager|directeur|leidinggevende|werkgever)|"
+    r"(?:ik heb|heb|wij hebben|we hebben|i run|i own|we run|we own) (?:een|a|an) (?:\S+ )?\S*(?:shop|winkel|"
+    r"zaak|bedrijf|praktijk|salon|escaperoom|sportschool|restaurant|cafe|kapsalon|garage|business|"
+    r"company|store|studio|kinderopvang|bureau)(?= )|"
     r"i serve as|i supervise|ik rijd? (?:\S+ )?(?:lijnbus|bus|tram|taxi|metro|trein)|"
     r"i work (?:as|at|in|for|with)|at work|at my work|in my job|my job|my work|my class|"
     r"our school|our organisation|our organization|our team|my team|my colleagues|"
@@ -122,12 +125,30 @@ _SELF = re.compile(
     r"ik ben uit (?:een|de|die|het) (?:\S+ ){0,2}gestapt|ik ben (?:net )?vrij na|"
     r"ik ben er uit|ik ben eruit|ik denk dat ik (?:zelf )?radicalis|"
     r"sinds ik bij (?:de|die|een|het|hun) (?:\S+ ){1,3}(?:zit|ben|hoor|kom)|"
-    r"(?:ik )?(?:zat|zit) in (?:\S+ ){0,2}\S*(?:groepen|groepsapps|kanalen|chats)(?= )|"
+    r"ik (?:zat|zit) in (?:\S+ ){0,2}\S*(?:groepen|groepsapps|kanalen|chats)(?= )|"
     r"ik (?:(?!mijn |mn |onze |ons |zijn |haar |hem |hun )\S+ ){0,6}uit (?:de|die|deze|het|mijn) (?:\S+ )?(?:beweging|groep|netwerk|scene) (?:te )?(?:stappen|komen)|"
     r"(?:wat|dat|die|iets) ik online (?:heb |had |hebt )?(?:zette|gezet|postte|gepost|plaatste|geplaatst|deelde|gedeeld)|"
     r"(?:what|stuff|things) i (?:posted|shared|said) online|i got (?:really |so |pretty |very )?(?:deep )?into|"
     r"(?:i ve|ive|i have) been (?:on|in) (?:\S+ ){0,2}(?:forums?|channels?|boards?|chans?|pol|discord|telegram)|"
     r"been on pol|"
+    r"(?:i ve|ive|i have) been (?:part of|in|a member of) (?:a|an|the|this|that|my|some)|"
+    r"ik (?:zit|zat|train|trainde|ga|ging|kom|kwam|hoor|hoorde|woon|woonde|leef|leefde) "
+    r"(?:(?!mijn |mn |onze |ons |zijn |haar |hem |hun |dat |wat |of |als )\S+ ){0,4}(?:bij|in) "
+    r"(?:een|de|die|deze|zon|onze) (?:\S+ )?(?:\S*(?:groep|netwerk|beweging|sekte|kring|"
+    r"gemeenschap|broederschap|scene|cel)|active club|fight club)(?= )|"
+    r"(?:ik )?ben er (?:al |nu )?(?:\S+ ){0,3}uit(?= )|"
+    r"(?:jaren|jaar|lang|tijd) in (?:de|het|een|die) (?:\S+ ){1,2}(?:gezeten|meegedaan|geweest)(?= )|"
+    r"ik ben (?:in \d{4} )?(?:\S+ ){0,2}naar (?:syrie|irak|het kalifaat|de kampen) "
+    r"(?:gegaan|gereisd|vertrokken)|sinds ik terug ben|terug uit de kampen|"
+    r"(?:vragen|vraagt|willen|wil) (?:me|mij) (?:steeds |al |vaak )?(?:om )?mee te doen|"
+    r"(?:me|mij) (?:steeds |al |vaak )?(?:vragen|vraagt) (?:om )?(?:mee te doen|lid te worden)|"
+    r"(?:asking|ask|want|wants) me to join|"
+    r"wat ik online (?:zeg|schrijf|post|deel)|"
+    r"(?:i am|im|i call myself|ik noem mezelf|ik ben|ben) (?:\S+ )?(?:blackpilled|redpilled|"
+    r"blackpill|redpill|incel|soeverein|sovereign|soevereine)(?= )|"
+    r"on an ankle monitor|ik (?:zit |loop )?(?:nu )?met een enkelband|ik heb een enkelband|"
+    r"ik ben (?:\S+ ){0,3}(?:meegegaan|meegezogen|ingezogen|erin gerold|erin beland|erin geluisd)|"
+    r"i (?:got|was) (?:sucked|pulled|drawn) into|i fell into|"
     # "ik ben zelf lid", not "ik ben zelf docent, maar het gaat om mijn neefje":
     r"ik ben zelf (?:ook )?(?:degene|diegene|lid|betrokken|in|bij|geradicaliseerd)|"
     r"i used to be (?:in|part of|a member)|i (?:am|m) out now|i got out|i (?:have been|ve been) "
@@ -151,12 +172,12 @@ _JOB_WORD = (r"\S*(?:arts|ambtenaar|werker|medewerker|begeleider|coach|trainer|d
              r"manager|directeur|hulpverlener|jurist|rechercheur|handhaver|leerkracht|leraar|"
              r"lerares|mentor|decaan|onderzoeker|journalist|apotheker|kapper|kapster|"
              r"bibliothecaris|imam|predikant|dominee|pastor|conducteur|voogd|mentor|opbouwwerker|"
-             r"ondernemer|eigenaar|officer|teacher|worker|counsellor|counselor|nurse|doctor|"
+             r"ondernemer|eigenaar|assistent|assistente|zoco|zorgco|officer|teacher|worker|counsellor|counselor|nurse|doctor|"
              r"librarian|pharmacist|driver|manager|coach|trainer|researcher|lecturer|supervisor|"
              r"chaplain|volunteer|vrijwilliger|boa|gp|hr|guardian|caretaker|conciërge|concierge)")
 _RELATION_WORDS = "|".join(map(re.escape, _RELATIONS))
 _JOB = re.compile(
-    r"^ %s (?!(?:is|was|en|and)\b)|"                      # "bedrijfsarts. werknemer met ..."
+    r"^ (?:(?!mijn|mn|onze|ons|de|het|een|zijn|haar|my|our|the|a|his|her|ik|i)\S+ )?%s (?!(?:is|was|en|and)\b)|"                      # "bedrijfsarts. werknemer met ..."
     r" ik ben (?:een |de |hier )?(?:\S+ )?%s(?= )|"          # "ik ben (school)apotheker"
     r" (?:i am|im) (?:an? |the )?(?:\S+ )?%s(?= )|"
     r" als (?:\S+ )?%s(?= )|"                               # "als beleidsmedewerker zoek ik"
@@ -169,8 +190,10 @@ _JOB = re.compile(
 # Whose situation it is, said in so many words: this beats everything but own involvement.
 _ABOUT_RELATIVE = re.compile(
     r" (?:het )?(?:gaat|ging) (?:het )?(?:over|om) (?:mijn|mn|onze|ons) (?:%s )?(?:%s)(?= )|"
-    r" (?:it is|its|it s|this is) (?:about|regarding) (?:my|our) (?:\S+ )?(?:%s)(?= )" % (
-        _BETWEEN, _RELATION_WORDS, _RELATION_WORDS))
+    r" (?:it is|its|it s|this is) (?:about|regarding) (?:my|our) (?:\S+ )?(?:%s)(?= )|"
+    r" (?:ik )?vraag (?:het|dit) (?:\S+ )?(?:voor|namens) (?:mijn|mn|onze) (?:\S+ )?(?:%s)(?= )|"
+    r" (?:i am |im )?asking (?:this |it )?(?:for|on behalf of) (?:my|our) (?:\S+ )?(?:%s)(?= )" % (
+        _BETWEEN, _RELATION_WORDS, _RELATION_WORDS, _RELATION_WORDS, _RELATION_WORDS))
 _NEIGHBOURS = re.compile(
     r" (?:de|het|onze|ons|mijn|mn|my|our|the) (?:buurjongen|buurmeisje|buurman|buurvrouw|buren|"
     r"buurkinderen|buurjongens|neighbour|neighbor|neighbours|neighbors|neighbour s|"
@@ -181,6 +204,8 @@ _NEIGHBOURS = re.compile(
 # writer is a relative (not a job, though "... hier" looks like one).
 _KIN_SELF = re.compile(
     r"^ (?:\S+ )?(?:%s) (?:hier|here)(?= )|"
+    r" (?:gewoon |just )?(?:als|as a|as an) (?:goede |good |close )?(?:vriend|vriendin|friend|buurman|"
+    r"buurvrouw|neighbour|neighbor)(?= )|"
     r" (?:ik ben|wij zijn|we zijn|i am|im|we are|as) (?:de |het |een |zijn |haar |hun |his |her |"
     r"their |the |a |an )?(?:\S+ )?(?:%s)(?= )" % (
         "|".join(_KIN_PATTERNS), "|".join(_KIN_PATTERNS)))
@@ -189,6 +214,16 @@ _KIN_SELF = re.compile(
 _JOB_ABBREVIATION = re.compile(
     r"(?<![\w'])(?!(?:havo|vwo|vmbo|mbo|hbo|wo|bso|ex)['\u2019]er)[a-z]{2,5}['\u2019]ers?\b",
     re.IGNORECASE)
+
+
+# Chat style without "ik" at the start: "zit in een bijbelgroep die ...", "ben in 2015 naar
+# syrie gegaan", "ben er al 3 jaar uit".
+_SELF_START = re.compile(
+    r"^ (?:zit|zat) (?:al |zelf |nu )?(?:\S+ ){0,2}in (?:een|de|die) (?:\S+ )?\S*(?:groep|netwerk|"
+    r"beweging|sekte|kring|gemeenschap|scene)(?= )|"
+    r"^ (?:zit|zat) in (?:\S+ ){0,2}\S*(?:groepen|groepsapps|kanalen|chats)(?= )|"
+    r"^ ben (?:in \d{4} )?(?:\S+ ){0,2}naar (?:syrie|irak|het kalifaat|de kampen) "
+    r"(?:gegaan|gereisd|vertrokken)(?= )")
 
 
 @dataclass(frozen=True)
@@ -243,7 +278,8 @@ def cues(text: str) -> RoleCues:
         re.search(r" (?:mijn|mn|onze|ons|my|our) (?:\S+ ){0,2}(?:%s)(?= )" % "|".join(
             map(re.escape, _WORK_PEOPLE)), norm)
         or re.search(r" van (?:mij|ons)(?= )| of mine(?= )", norm)))
-    return RoleCues(relation=relation, work=work, self_=bool(_SELF.search(norm)),
+    return RoleCues(relation=relation, work=work,
+                    self_=bool(_SELF.search(norm) or _SELF_START.search(norm)),
                     about_relative=about_relative)
 
 

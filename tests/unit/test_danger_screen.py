@@ -248,3 +248,31 @@ def test_a_sure_classifier_alarm_below_the_bar_is_set_aside():
                                      {"name": "role_family", "confidence": 0.02}])
     message = DangerScreen({"classifier_min_confidence": 0.99}).process([message])[0]
     assert message.get(INTENT)["name"] == "role_family"
+
+
+# Round 8, second part (development sets dev11-dev13).
+@pytest.mark.parametrize("text", [
+    "ik zie nog maar 1 uitweg",
+    "is it a sin to end it yourself",
+    "he wrote 'it wasnt your fault mum' and turned his phone off",
+    "ze schreef: mijn zusje mag mijn fiets en mijn boeken hebben",
+    "ik heb geen plannen maar ik wil wel dood",
+])
+def test_round8b_phrasings_are_suicide(text):
+    assert ds.screen(text).kind == ds.SUICIDE, (text, ds.screen(text))
+
+
+@pytest.mark.parametrize("text", [
+    "ik heb 12 jaar geleden een zelfmoordpoging gedaan, nu gaat het heel goed met me",
+    "I tried to kill myself ten years ago and I'm doing really well now, I want to help others",
+    "ik heb geen gedachten om mezelf iets aan te doen, ik wil alleen advies",
+    "bedankt voor alles, ik ga nu bellen",
+    "mag mijn tante mee naar het gesprek?",
+])
+def test_round8b_look_alikes_give_no_alarm(text):
+    assert not ds.screen(text).found, (text, ds.screen(text))
+
+
+def test_a_threat_two_years_after_leaving_still_counts():
+    text = "ik ben 2 jaar geleden uit de groep gestapt en nu staat mijn adres online"
+    assert ds.screen(text).kind == ds.THREATENED

@@ -98,3 +98,34 @@ def test_round8_cues(text, role):
 ])
 def test_round8_look_alikes(text):
     assert role_cues.decide_role(role_cues.cues(text)) != "individual" or "ik wil" in text
+
+
+@pytest.mark.parametrize("text, role", [
+    ("ive been part of an eco group for a while and it is getting scary", "individual"),
+    ("ik zit sinds vorig jaar in een studiekring van een prediker en twijfel nu", "individual"),
+    ("ik train sinds kort bij een active club en het gaat steeds over ras", "individual"),
+    ("zit in een telegramgroep over de elite en ik weet niet meer wat waar is", "individual"),
+    ("ben er nu 2 jaar uit maar het zit nog in mijn hoofd", "individual"),
+    ("mannen van de moskee vragen me steeds om mee te doen", "individual"),
+    ("i call myself redpilled and my sister says i changed", "individual"),
+    ("ik vraag het voor mijn moeder, zij zit heel diep in de complotten", "family"),
+    ("ik vraag dit niet als leidinggevende, gewoon als vriend", "family"),
+    ("heb een kapsalon en een vaste klant praat over remigratie", "professional"),
+    ("ggz verpleegkundige. cliënt van 30 praat over een opdracht", "professional"),
+])
+def test_round8b_cues(text, role):
+    assert role_cues.decide_role(role_cues.cues(text)) == role, role_cues.cues(text)
+
+
+@pytest.mark.parametrize("text", [
+    "mijn moeder zit in allerlei telegramgroepen",
+    "mn zoon zit nu met een enkelband thuis",
+    "mijn docent zegt dat ik moet bellen",
+])
+def test_round8b_others_are_not_the_writer(text):
+    assert role_cues.decide_role(role_cues.cues(text)) != "individual" or False
+    assert not role_cues.cues(text).self_
+
+
+def test_a_sports_club_is_not_a_network():
+    assert not role_cues.cues("ik zit bij de voetbalclub van mijn zoon in het bestuur").self_
