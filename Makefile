@@ -20,19 +20,19 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 export RASA_TELEMETRY_ENABLED := false
 
 # Floors on the blind sets (README "Understanding"; false alarms are a ceiling): the figures
-# of the second-generation blind sets (tests/nlu/blind, written 2026-12-02; run 7 at 06:06 UTC:
-# role 90.25% (89.25% without any crisis text before the role's answer), danger recall
-# 94.5% / 94.4%, false alarms 5.0%, questions 85.0%, routing 86.7%, two-turn 100%) minus a
-# small margin, so that a change that makes the assistant understand less fails `make test`.
-# The first blind sets' floors (role 0.90 ...) were on other messages; these are new sets,
-# hence new floors. They are BELOW the issue's targets (role 0.95, danger recall 0.98 per
-# kind, at most 5% false alarms). Raise a floor when the assistant gets better, never lower it.
+# of the third-generation blind sets (tests/nlu/blind, written and frozen 2026-12-02 07:07 UTC;
+# run 2 at 07:54 UTC: role 90.0% (89.5% without any crisis text before the role's answer),
+# danger recall 95.5% / 94.4%, false alarms 3.7%, questions 87.0%, routing 100% of 41,
+# two-turn 100%) minus a small margin, so that a change that makes the assistant understand
+# less fails `make test`; the false-alarm ceiling is the issue's target. These are new sets,
+# hence new floors. Role and danger floors are BELOW the issue's targets (role 0.95, danger
+# recall 0.98 per kind). Raise a floor when the assistant gets better, never lower it.
 ROLE_FLOOR ?= 0.89
-ROLE_STRICT_FLOOR ?= 0.875
-DANGER_FLOOR ?= 0.93
-FP_CEILING ?= 0.065
-QUESTIONS_FLOOR ?= 0.835
-ROUTING_FLOOR ?= 0.82
+ROLE_STRICT_FLOOR ?= 0.885
+DANGER_FLOOR ?= 0.935
+FP_CEILING ?= 0.05
+QUESTIONS_FLOOR ?= 0.86
+ROUTING_FLOOR ?= 0.95
 TWO_TURN_FLOOR ?= 0.95
 
 .PHONY: lint test-blind nlu-report system-packages test-staff bench-staff help install test-browser run train model-path validate test test-unit test-stories test-nlu test-integration lock clean bench bench-baseline bench-profile bench-pipelines soak cluster test-cluster
