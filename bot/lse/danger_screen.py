@@ -190,8 +190,8 @@ CUES: dict[str, re.Pattern[str]] = {
     "suicide_word": _group(
         "zelfmoord", "zelfmoorden", "zelfmoordgedachte*", "zelfmoordpoging*", "zelfdoding",
         "suicide", "suicidaal", "suicidal", "suicidale", "levenseinde", "zelf moord",
-        "zichzelf van kant", "mezelf van kant", "mijzelf van kant", "zich van kant", "me van kant",
-        "mij van kant", "van kant maken", "van kant te maken", "van kant maakt", "zelfdodingsgedachte*",
+        "zichzelf van kant", "mezelf van kant", "mijzelf van kant", "zich van kant", "maak me van kant",
+        "maak mij van kant", "ik me van kant", "zelfdodingsgedachte*",
         "doodsgedachte*", "doodswens", "killing myself", "kill my self", "suicde"),
     "death_wish": _group(
         "wil dood", "dood wil", "wil ik .. dood", "wil eigenlijk dood", "wil wel dood", "wou wel dood",
@@ -223,9 +223,9 @@ CUES: dict[str, re.Pattern[str]] = {
         "tired of living", "done with life", "done with living", "sick of living",
         "zie het niet meer zitten", "zie het echt niet meer zitten",
         "zie het allemaal niet meer zitten", "zie het leven niet meer zitten",
-        "zie geen uitweg", "geen uitweg meer", "no way out", "see no way out", "enige uitweg",
-        "maar 1 uitweg", "maar een uitweg", "nog 1 uitweg", "only one way out", "the only way out",
-        "end it myself", "end it yourself", "end it himself", "end it herself", "er zelf een eind",
+        "zie geen uitweg", "geen uitweg meer", "no way out", "see no way out",
+        "zie nog maar 1 uitweg", "zie nog maar een uitweg", "zie maar 1 uitweg", "zie maar een uitweg",
+        "end it myself", "end it yourself", "er zelf een eind",
         "disappear forever", "voor altijd verdwijnen", "voorgoed verdwijnen", "verdwijnen .. voor altijd",
         "verdwijnen .. voorgoed", "disappear .. forever", "geen reden meer", "no reason anymore",
         "wil slapen en nooit",
@@ -234,8 +234,7 @@ CUES: dict[str, re.Pattern[str]] = {
         "ben overal klaar mee", "done with everything", "het hoeft voor mij niet meer",
         "hoeft voor mij niet meer", "ik wil dat het ophoudt", "wil dat het stopt",
         "want it to stop", "want it all to stop", "make it stop", "i want it to end",
-        "wil dat alles stopt", "ik kan niet meer leven", "snel naar god", "naar god wil",
-        "wil naar god", "naar allah wil", "wil naar allah", "go to god", "be with god soon"),
+        "wil dat alles stopt", "ik kan niet meer leven"),
     "burden": _group(
         "beter af zonder mij", "beter af zonder me", "beter zonder mij", "beter zonder me",
         "beter af als ik er niet", "beter als ik er niet", "beter als ik dood",
@@ -275,10 +274,7 @@ CUES: dict[str, re.Pattern[str]] = {
         "dit is het einde", "this is the end", "het einde", "tot nooit", "take care of my",
         "zorg voor mijn", "voor mijn moeder moet zorgen", "voor zn moeder moet zorgen",
         "voor mijn kat", "look after my", "laatste bericht", "last message", "last text",
-        "niks meer te verliezen", "nothing left to lose", "nothing to lose",
-        # comfort for those left behind
-        "was not your fault", "wasnt your fault", "het was niet jouw schuld",
-        "was niet jullie schuld"),
+        "niks meer te verliezen", "nothing left to lose", "nothing to lose"),
     "wont_be_here": _group(
         "er volgende week niet meer", "er morgen niet meer", "er binnenkort niet meer",
         "er straks niet meer", "er niet meer zijn", "ben er niet meer", "ben er dan niet meer", "er niet lang meer",
@@ -289,8 +285,7 @@ CUES: dict[str, re.Pattern[str]] = {
         "mijn laatste nacht", "mijn laatste dag", "mijn laatste bericht", "my last message",
         "ben ik er niet meer", "ben ik er toch niet meer", "ik er niet meer ben",
         "er toch niet meer", "will not be here", "not be here anymore", "wont be here",
-        "zien me .. niet meer", "zien mij .. niet meer", "zie je me .. niet meer", "zien me nooit meer",
-        "never see me again", "will not see me again", "this is goodbye", "dit is mijn afscheid", "dit is een afscheid", "vaarwel",
+        "this is goodbye", "dit is mijn afscheid", "dit is een afscheid", "vaarwel",
         "goodbye forever", "voor altijd dag", "voorgoed weg"),
     "farewell": _group(
         "afscheidsbrief", "afscheidsbrieven", "afscheidsbericht*", "afscheidsbriefje*",
@@ -304,9 +299,7 @@ CUES: dict[str, re.Pattern[str]] = {
         "spullen weggegeven", "spullen weg te geven", "alles weggegeven", "geeft .. spullen weg",
         "geef .. spullen weg", "gaf .. spullen weg", "dingen weggegeven", "deel mijn spullen uit",
         "giving away my", "giving away his", "giving away her", "gave away my", "gave away his",
-        "gave away her", "gave away all", "giving away all", "gave his laptop", "gave her laptop",
-        "gaf zijn laptop", "gaf haar laptop", "mag mijn .. hebben", "mag je mijn .. hebben",
-        "mogen jullie hebben", "you can have my", "laatste bericht*", "last messages",
+        "gave away her", "gave away all", "giving away all", "laatste bericht*", "last messages",
         "datum gekozen", "datum geprikt", "een datum gekozen", "picked a date", "chosen a date",
         "set the date", "alles geregeld", "arranged everything", "sorted out my", "wachtwoorden",
         "passwords",
@@ -314,10 +307,13 @@ CUES: dict[str, re.Pattern[str]] = {
         "tot ziens iedereen", "dag iedereen", "bye everyone", "goodbye everyone", "het was mooi",
         "it was nice knowing", "testament geregeld", "testament opgesteld", "testament gemaakt",
         "made my will", "wrote my will", "uitvaart*", "funeral", "begrafenis geregeld",
-        "naar mijn begrafenis", "op mijn begrafenis", "begrafenis zou komen", "begrafenis komt",
+        "naar mijn begrafenis", "op mijn begrafenis", "begrafenis zou komen",
         # a note that comforts those left behind
-        "note .. do not be sad", "briefje .. niet verdrietig", "brief .. niet verdrietig",
-        "note .. my choice", "briefje .. mijn keuze", "brief .. mijn eigen keuze"),
+        "note .. do not be sad", "briefje .. niet verdrietig", "brief .. niet verdrietig"),
+    # "jullie zien me maandag niet meer": gone, when it comes with a moment or a farewell.
+    "not_seen_again": _group(
+        "zien me .. niet meer", "zien mij .. niet meer", "zie je me .. niet meer",
+        "never see me again", "will not see me again"),
     "meds": _group(
         "pil*", "tablet*", "medicijn*", "medicatie", "medicine*", "medication*", "meds",
         "paracetamol", "oxazepam", "diazepam", "temazepam", "lorazepam", "insuline",
@@ -440,13 +436,22 @@ CUES: dict[str, re.Pattern[str]] = {
         "gun", "guns", "firearm*", "rifle*", "pistol*", "grenade*", "pipe bomb", "molotov*",
         "chemicalien", "kunstmest", "fertilizer", "fertiliser", "vuurwerkbom*", "cobra*",
         "nitraat", "peroxide", "aceton", "tatp", "ontsteker*", "detonator*", "spijkerbom*",
-        "nail bomb*", "bomvest*", "bomgordel*", "explosievengordel*", "suicide vest*",
-        "explosive vest*", "vest met draden"),
+        "nail bomb*"),
     # What turns fireworks or chemicals into a device: shrapnel, wires, a detonator.
     "device_part": _group(
-        "spijkers", "schroeven", "kogellagers", "moeren", "nails", "screws", "ball bearings",
-        "shrapnel", "draden", "wires", "ontsteker*", "detonator*", "timer", "aan elkaar getaped",
-        "aan elkaar tapet", "aan elkaar tapen", "taped together", "pakketjes"),
+        "spijkers", "schroeven", "kogellagers", "nails", "screws", "ball bearings", "shrapnel",
+        "draden", "wires"),
+    # ... put together with it.
+    "device_act": _group(
+        "aan elkaar", "vastgemaakt", "vastmaken", "vastgeplakt", "tapen", "tapet", "getaped",
+        "plakken", "plakt", "taping", "taped", "in elkaar", "gemaakt", "maken", "maakt", "bouwen",
+        "bouwt", "gebouwd", "vol met", "gevuld met", "filled with", "packed with", "making",
+        "building", "built", "putting together", "stopt", "stoppen"),
+    # A vest or belt with explosives: a device in itself.
+    "bomb_vest": _group(
+        "bomvest*", "bomgordel*", "explosievengordel*", "explosive vest*", "suicide vest*",
+        "vest met draden",
+        "vest met explosieven"),
     "violent": _group(
         "ontvoeren", "kidnap", "take out the", "take them out", "take him out", "take her out",
         "uitschakelen", "uit de weg ruimen", "kidnapping", "toeslaan", "toe te slaan", "strike",
@@ -463,6 +468,7 @@ CUES: dict[str, re.Pattern[str]] = {
         "aanvalt", "aanval plannen", "aanval op", "een aanval", "een aanslag", "aanslag op",
         "aanslag in", "aanslag bij", "een einde maken aan dat", "een einde aan dat",
         "een einde aan die", "een einde maken aan die", "in brand steken", "in de fik steken",
+        "van kant maken", "van kant te maken", "van kant gemaakt",
         "kill", "kills", "killing", "murder", "murdering", "stab", "stabbing", "shoot",
         "shooting", "blow up", "blowing up", "massacre", "slaughter", "attack on",
         "an attack", "attack the", "attacking", "run over", "burn down"),
@@ -510,7 +516,7 @@ CUES: dict[str, re.Pattern[str]] = {
         "discussie over", "discussion about"),
     # Harm aimed at the writer or their family ("ze doen mijn moeder iets aan").
     "threat_to_me": _group(*[pattern for verb in (
-            "iets aandoen", "iets aan doen", "aandoen", "afmaken", "afmaakt", "vermoorden",
+            "iets aandoen", "iets aan doen", "aandoen", "afmaken", "afmaakt", "vermoorden", "van kant maken",
             "komen halen", "hurt", "kill", "come for", "coming for", "get me",
             "see you soon", "tot snel", "je bent de volgende", "you are next")
         for person in ("me", "mij", "mijn", "ons", "my", "us", "mn")
@@ -651,13 +657,18 @@ CUES: dict[str, re.Pattern[str]] = {
         "me iets aandoen", "mij iets aandoen", "ons iets aandoen", "hurt me", "kill me",
         "vermoorden me", "vermoorden mij", "maken me af", "maken mij af", "me afmaken",
         "mij afmaken", "me vermoorden", "mij vermoorden", "beat me up", "in elkaar slaan",
-        "in elkaar geslagen", "mishandeld", "ze zijn hier .. help", "they are here .. help",
-        "ze staan voor de deur", "ze staan hier voor", "they are at the door", "they are outside my"),
+        "in elkaar geslagen", "mishandeld", "ze zijn hier help", "they are here help"),
     # The writer named with a weapon ("filmpjes van wapens met mijn naam erbij").
     "my_identity": _group(
         "met mijn naam", "met mn naam", "with my name", "met mijn adres", "with my address",
         "mijn naam erbij", "mijn naam erop", "my name on", "naam van mijn werk",
         "mijn foto erbij", "my photo"),
+    # ... sent to the writer: a threat, not a question about reporting with one's name.
+    "sent_to_me": _group(
+        "sturen me", "sturen mij", "stuurde me", "stuurden me", "stuurt me", "gestuurd",
+        "krijg ik", "kreeg ik", "ik krijg", "ik kreeg", "sent me", "sending me", "send me",
+        "ze sturen", "sturen ze", "they send", "they sent", "ze posten", "they post",
+        "i get", "i got", "i received", "gepost", "posted", "online gezet"),
     # -- imminence ---------------------------------------------------------------------------
     "now_weak": _group(
         "nu", "nou", "now", "vandaag", "today", "deze week", "this week", "binnenkort", "soon",
@@ -715,10 +726,21 @@ _IDIOMS = re.compile(
     r" (?:ziet|zien|zag|zagen) (?:me|mij) (?:\S+ )?niet (?:meer )?staan(?= )")
 # Long ago: a threat or a death years back is background, not danger now.
 _LONG_AGO = re.compile(r" (?:jaren|years) (?:geleden|terug|ago|back)(?= )| in de jaren(?= )|"
-                       r" (?:[5-9]|[1-9]\d|vijf|zes|zeven|acht|negen|tien|five|six|seven|eight|nine|ten) "
-                       r"(?:jaar|years?) (?:geleden|terug|ago|back)(?= )|"
-                       r" (?:it s|its|it has) been (?:\S+ )?years(?= )|"
                        r" toen ik (?:klein|jong) was(?= )| when i was (?:little|young)(?= )")
+# For a past suicide attempt only (not for threats: "6 jaar geleden gestapt, nu bedreigen ze me").
+_LONG_AGO_ATTEMPT = re.compile(
+    r" (?:jaren|years) (?:geleden|terug|ago|back)(?= )|"
+    r" (?:[5-9]|[1-9]\d|vijf|zes|zeven|acht|negen|tien|five|six|seven|eight|nine|ten) "
+    r"(?:jaar|years?) (?:geleden|terug|ago|back)(?= )| (?:it s|its|it has) been (?:\S+ )?years(?= )")
+# Words that turn a past or a denial into now: "maar nu wel", "but I want to die again", "nog niet".
+_RELAPSE = re.compile(
+    r" (?:maar|but|weer|opnieuw|again|nog steeds|still|toch|yet|nog niet|not yet|nu wel|lately|"
+    r"laatst|tegenwoordig|these days|sinds kort|vanavond|tonight|vannacht|denkt|denken|dacht|"
+    r"thinks|think|thought|zeggen ze|zegt iedereen|they say|everyone says)(?= )")
+# "mijn broer is niet suicidaal", "he is not suicidal": the word denied by the writer.
+_SUICIDAL_DENIED = re.compile(
+    r" (?:is|ben|am|s|zijn|are|was|were) (?:echt |really |totally |helemaal |absoluut )?(?:niet|not|never|nooit|geen) "
+    r"(?:echt |really |per se )?(?:suicidaal|suicidal)(?= )")
 
 # "dat was 12 jaar geleden en nu gaat het goed met me": a past attempt, told by someone who
 # is well now (also to help others), is background.
@@ -757,7 +779,7 @@ ANCHORS: tuple[str, ...] = ("suicide_word", "death_wish", "burden", "not_wake", 
            "wont_be_here", "closure", "meds", "jump", "train", "rope", "hanging", "self_cut",
            "at_the_place", "attack_plan", "violent", "soft_harm", "weapon", "heavy_weapon",
            "martyrdom", "manifesto", "conflict_area", "warning", "threat_received",
-           "threat_to_me", "explicit_danger", "hit_list")
+           "threat_to_me", "explicit_danger", "hit_list", "device_part", "bomb_vest", "not_seen_again")
 # (a target with a time and an intent is a signal too: "zondag naar de synagoge om ...")
 ANCHORS = ANCHORS + ("target",)
 
@@ -811,6 +833,13 @@ def _only_denied(pattern: re.Pattern[str], text: str) -> bool:
                                  for m in matches)
 
 
+def _only_denied_suicidal(text: str) -> bool:
+    """Whether every suicide word is "suicidaal"/"suicidal" denied right before it."""
+    words = list(CUES["suicide_word"].finditer(text))
+    return bool(words) and all(
+        _SUICIDAL_DENIED.search(text[max(0, m.start() - 40):m.end()] + " ") for m in words)
+
+
 def screen(text: str) -> DangerSignal:
     """The danger in one message (NO_DANGER when there is none)."""
     return _screen_normalised(normalise(text)[:4000])
@@ -826,8 +855,7 @@ def _screen_normalised(text: str) -> DangerSignal:
     if text.strip() == "" or not _has_anchor(text):
         return NO_DANGER
     cues = _found(text, CUES)
-    cues = cues - {name for name in ("threat_received", "violent", "explicit_danger",
-                                     "suicide_word")
+    cues = cues - {name for name in ("threat_received", "violent", "explicit_danger")
                    if name in cues and _only_negated(CUES[name], text)}
     suicide_text = _SUICIDE_ATTACK.sub(" ", text)
     suicide_cues = _found(suicide_text, ("suicide_word",)) if suicide_text != text else (
@@ -838,14 +866,22 @@ def _screen_normalised(text: str) -> DangerSignal:
     benign: list[str] = []
 
     # Suicide, of the writer or of someone else.
-    past_and_well = bool(_LONG_AGO.search(text) and _RECOVERED.search(text)) and not (
-        cues & {"now", "at_hand", "meds", "farewell", "closure", "burden"})
-    if "death_wish" in cues and (past_and_well or _only_denied(CUES["death_wish"], text)):
-        cues = cues - {"death_wish"}
-        benign.append("past_or_denied")
-    if suicide_cues and past_and_well:
+    # A past attempt told by someone who is well now, or a denial ("geen gedachten om mezelf
+    # iets aan te doen", "hij is niet suicidaal"): no cue, so only the model (at its usual
+    # threshold) can still raise an alarm. Never when a word turns it into now ("maar",
+    # "weer", "yet", "denkt iedereen") or another anchor is there.
+    relapse = bool(_RELAPSE.search(text))
+    others = (cues & set(ANCHORS)) - {"death_wish", "suicide_word", "violent", "attack_plan",
+                                       "soft_harm"}
+    past_and_well = bool(_LONG_AGO_ATTEMPT.search(text) and _RECOVERED.search(text)) and not (
+        relapse or others or cues & {"now", "at_hand"})
+    if "death_wish" in cues and not relapse and not others and (
+            past_and_well or _only_denied(CUES["death_wish"], text)):
+        cues = cues - {"death_wish", "violent", "attack_plan", "soft_harm"}
+    if suicide_cues and not relapse and not others and (
+            past_and_well or _only_denied_suicidal(suicide_text)):
         suicide_cues = frozenset()
-        benign.append("past_suicide")
+        cues = cues - {"suicide_word"}
     if suicide_cues and not (_PAST_SUICIDE.search(text) and not (cues & {"death_wish", "now"})):
         suicide.append("suicide_word")
     elif suicide_cues:
@@ -863,6 +899,8 @@ def _screen_normalised(text: str) -> DangerSignal:
         suicide.append("at_the_place")
     if "wont_be_here" in cues and ("farewell" in cues or "now" in cues or "meds" in cues
                                    or "death_wish" in cues or len(text) < 120):
+        suicide.append("wont_be_here")
+    if "not_seen_again" in cues and (cues & {"now", "farewell", "meds", "death_wish"}):
         suicide.append("wont_be_here")
     if "meds" in cues and ("collect" in cues or _MANY_PILLS.search(text)):
         suicide.append("meds_collect")
@@ -904,9 +942,10 @@ def _screen_normalised(text: str) -> DangerSignal:
             cues & {"weapon_act_strong", "now", "now_weak", "at_hand", "harm_verb", "intent",
                     "place_now"}) and not media_or_past and not harmless_weapon:
         harm.append("weapon")
-    if ("heavy_weapon" in cues or " vuurwerk " in text or " fireworks " in text) \
-            and "device_part" in cues and not harmless_weapon:
-        # Fireworks or chemicals with nails, wires or a detonator: a device being built.
+    if ((("heavy_weapon" in cues or " vuurwerk " in text or " fireworks " in text)
+         and "device_part" in cues and "device_act" in cues) or "bomb_vest" in cues) \
+            and not media_or_past and "about_the_term" not in cues and not harmless_weapon:
+        # Fireworks or explosives put together with nails or wires, or a bomb vest.
         harm.append("device")
     if "martyrdom" in cues and "about_the_term" not in cues:
         harm.append("martyrdom")
@@ -919,7 +958,8 @@ def _screen_normalised(text: str) -> DangerSignal:
     long_ago = bool(_LONG_AGO.search(text))
     threatened: list[str] = [name for name in ("threat_received", "threat_to_me") if name in cues
                   and not (name == "threat_to_me" and media_or_past) and not long_ago]
-    if (cues & {"weapon", "heavy_weapon"}) and "my_identity" in cues and not long_ago:
+    if (cues & {"weapon", "heavy_weapon"}) and "my_identity" in cues and "sent_to_me" in cues \
+            and not long_ago:
         threatened.append("weapon_with_my_name")
 
     if suicide and not (harm and "martyrdom" in harm and suicide == ["farewell"]):

@@ -57,8 +57,8 @@ _RELATIONS = (
 # kin by blood, marriage, foster care or godparenthood, with their prefixes.
 _KIN_PATTERNS = (
     r"(?:pleeg|stief|schoon|groot|peet|netwerkpleeg|over|bonus)?(?:moeder|vader|ouders?|mama|papa)",
-    r"(?:pleeg|stief|schoon|peet|half|over)?(?:oom|tante|opa|oma|broer|zus|zuster)",
-    r"(?:achter)?(?:neef|nicht)", r"peetoom|peettante|meter|peter",
+    r"(?:pleeg|stief|schoon|peet|half|over)?(?:oom|tante|opa|oma|broer|zus)",
+    r"(?:achter)?(?:neef|nicht)", r"peetoom|peettante",
     r"(?:foster|step|grand|god|adoptive)?(?:mother|father|parents?|mum|mom|dad|aunt|uncle)",
     r"(?:foster|step|god)?(?:brother|sister)|cousin|grandma|grandpa|grandparents?",
 )
@@ -124,30 +124,39 @@ _SELF = re.compile(
     r"ik heb me aangesloten|ik heb mij aangesloten|heb me aangesloten bij|me aangesloten bij|ik was (?:vroeger )?actief|ik zat (?:bij|in) |"
     r"ik ben uit (?:een|de|die|het) (?:\S+ ){0,2}gestapt|ik ben (?:net )?vrij na|"
     r"ik ben er uit|ik ben eruit|ik denk dat ik (?:zelf )?radicalis|"
-    r"sinds ik bij (?:de|die|een|het|hun) (?:\S+ ){1,3}(?:zit|ben|hoor|kom)|"
+    r"sinds ik bij (?:de|die|een|het|hun) (?!(?:politie|gemeente|school|jeugdzorg|reclassering|"
+    r"defensie|marechaussee|zaak|bank|ggz|brandweer|zorg|kerk|moskee)\b)(?:\S+ ){1,3}(?:zit|ben|hoor|kom)|"
     r"ik (?:zat|zit) in (?:\S+ ){0,2}\S*(?:groepen|groepsapps|kanalen|chats)(?= )|"
     r"ik (?:(?!mijn |mn |onze |ons |zijn |haar |hem |hun )\S+ ){0,6}uit (?:de|die|deze|het|mijn) (?:\S+ )?(?:beweging|groep|netwerk|scene) (?:te )?(?:stappen|komen)|"
     r"(?:wat|dat|die|iets) ik online (?:heb |had |hebt )?(?:zette|gezet|postte|gepost|plaatste|geplaatst|deelde|gedeeld)|"
-    r"(?:what|stuff|things) i (?:posted|shared|said) online|i got (?:really |so |pretty |very )?(?:deep )?into|"
+    r"(?:what|stuff|things) i (?:posted|shared|said) online|"
+    r"i got (?:really |so |pretty |very |deep |deeply )+into|"
+    r"i got into (?:\S+ ){0,2}(?:channels|groups|forums|conspirac\S*|the scene|that scene|ideas|ideology)(?= )|"
     r"(?:i ve|ive|i have) been (?:on|in) (?:\S+ ){0,2}(?:forums?|channels?|boards?|chans?|pol|discord|telegram)|"
     r"been on pol|"
-    r"(?:i ve|ive|i have) been (?:part of|in|a member of) (?:a|an|the|this|that|my|some)|"
+    r"(?:i ve|ive|i have) been (?:part of|a member of) (?:a|an|the|this|that|my|some)(?= )|"
+    r"(?:i ve|ive|i have) been in (?:a|an|this|that|some) (?:\S+ )?(?:group|movement|network|scene|cult|"
+    r"forum|chat|server|community)(?= )|"
     r"ik (?:zit|zat|train|trainde|ga|ging|kom|kwam|hoor|hoorde|woon|woonde|leef|leefde) "
     r"(?:(?!mijn |mn |onze |ons |zijn |haar |hem |hun |dat |wat |of |als )\S+ ){0,4}(?:bij|in) "
-    r"(?:een|de|die|deze|zon|onze) (?:\S+ )?(?:\S*(?:groep|netwerk|beweging|sekte|kring|"
-    r"gemeenschap|broederschap|scene|cel)|active club|fight club)(?= )|"
-    r"(?:ik )?ben er (?:al |nu )?(?:\S+ ){0,3}uit(?= )|"
-    r"(?:jaren|jaar|lang|tijd) in (?:de|het|een|die) (?:\S+ ){1,2}(?:gezeten|meegedaan|geweest)(?= )|"
+    r"(?:een|de|die|deze|zon|onze) (?:\S+ )?(?:(?!(?:werk|project|doel|leeftijds|ouder|intervisie|klas|"
+    r"stuur|vak|beroeps|zelfhulp|steun|lotgenoten|sport|voetbal|buurt|wijk|app)\S*)\S*(?:groep|netwerk|"
+    r"beweging|sekte|broederschap|scene)|\S+kring|active club|fight club)(?= )|"
+    r"(?:ik )?ben er (?:al |nu |sinds )?(?:\d+ |een paar |twee |drie |vier |vijf )?(?:jaar |maanden |"
+    r"weken |jaren )?uit(?= )|"
+    r"(?:ik heb|ik ben|^ ben|^ heb) (?:\S+ ){0,3}(?:jaren|jaar|lang|tijd) in (?:de|het|een|die) "
+    r"(?:\S+ ){1,2}(?:gezeten|meegedaan|geweest)(?= )|"
     r"ik ben (?:in \d{4} )?(?:\S+ ){0,2}naar (?:syrie|irak|het kalifaat|de kampen) "
     r"(?:gegaan|gereisd|vertrokken)|sinds ik terug ben|terug uit de kampen|"
-    r"(?:vragen|vraagt|willen|wil) (?:me|mij) (?:steeds |al |vaak )?(?:om )?mee te doen|"
-    r"(?:me|mij) (?:steeds |al |vaak )?(?:vragen|vraagt) (?:om )?(?:mee te doen|lid te worden)|"
-    r"(?:asking|ask|want|wants) me to join|"
+    r"(?:ze|zij|mannen|jongens|mensen|leden|de groep) (?:\S+ ){0,3}(?:vragen|vraagt|willen) (?:me|mij) "
+    r"(?:steeds |al |vaak )?(?:om )?mee te doen|"
+    r"(?:die|ze|zij) (?:me|mij) (?:steeds |al |vaak )?(?:vragen|vraagt) (?:om )?(?:mee te doen|lid te worden)|"
     r"wat ik online (?:zeg|schrijf|post|deel)|"
-    r"(?:i am|im|i call myself|ik noem mezelf|ik ben|ben) (?:\S+ )?(?:blackpilled|redpilled|"
-    r"blackpill|redpill|incel|soeverein|sovereign|soevereine)(?= )|"
+    r"(?:i am|im|i call myself|ik noem mezelf|ik ben|ben) (?:(?!geen |niet |not |no |never |nooit )\S+ )?"
+    r"(?:blackpilled|redpilled|blackpill|redpill|incel|soeverein|sovereign|soevereine)(?= )|"
     r"on an ankle monitor|ik (?:zit |loop )?(?:nu )?met een enkelband|ik heb een enkelband|"
-    r"ik ben (?:\S+ ){0,3}(?:meegegaan|meegezogen|ingezogen|erin gerold|erin beland|erin geluisd)|"
+    r"ik ben (?:(?!met |mijn |mn |onze |zijn |haar )\S+ ){0,3}(?:meegegaan|meegezogen|ingezogen) in|"
+    r"ik ben erin (?:gerold|beland|geluisd|gezogen)|"
     r"i (?:got|was) (?:sucked|pulled|drawn) into|i fell into|"
     # "ik ben zelf lid", not "ik ben zelf docent, maar het gaat om mijn neefje":
     r"ik ben zelf (?:ook )?(?:degene|diegene|lid|betrokken|in|bij|geradicaliseerd)|"
@@ -177,7 +186,8 @@ _JOB_WORD = (r"\S*(?:arts|ambtenaar|werker|medewerker|begeleider|coach|trainer|d
              r"chaplain|volunteer|vrijwilliger|boa|gp|hr|guardian|caretaker|conciërge|concierge)")
 _RELATION_WORDS = "|".join(map(re.escape, _RELATIONS))
 _JOB = re.compile(
-    r"^ (?:(?!mijn|mn|onze|ons|de|het|een|zijn|haar|my|our|the|a|his|her|ik|i)\S+ )?%s (?!(?:is|was|en|and)\b)|"                      # "bedrijfsarts. werknemer met ..."
+    r"^ (?:(?!(?:mijn|mn|onze|ons|de|het|een|zijn|haar|my|our|the|a|his|her|ik|i|beste|geachte|lieve|"
+    r"hallo|hoi|hey|hi|hello|dear|dag|goedemorgen|goedemiddag|goedenavond) )\S+ )?%s (?!(?:is|was|en|and)\b)|"                      # "bedrijfsarts. werknemer met ..."
     r" ik ben (?:een |de |hier )?(?:\S+ )?%s(?= )|"          # "ik ben (school)apotheker"
     r" (?:i am|im) (?:an? |the )?(?:\S+ )?%s(?= )|"
     r" als (?:\S+ )?%s(?= )|"                               # "als beleidsmedewerker zoek ik"
@@ -212,7 +222,8 @@ _KIN_SELF = re.compile(
 # A job abbreviation with an apostrophe ("piw'er", "slb'er", "spv'er", "zzp'er"), but not a
 # pupil of a school type ("havo'er", "mbo'er").
 _JOB_ABBREVIATION = re.compile(
-    r"(?<![\w'])(?!(?:havo|vwo|vmbo|mbo|hbo|wo|bso|ex)['\u2019]er)[a-z]{2,5}['\u2019]ers?\b",
+    r"(?<![\w'])(?!(?:havo|vwo|vmbo|mbo|hbo|mavo|wo|bso|ex|fvd|pvv|vvd|cda|sp|pvda|d66|ja21|bbb|cu|sgp|"
+    r"glpvda|nsc)['\u2019]er)[a-z0-9]{2,5}['\u2019]ers?\b",
     re.IGNORECASE)
 
 
@@ -267,6 +278,7 @@ _WORK_PERSON = re.compile(
 
 @lru_cache(maxsize=2048)
 def cues(text: str) -> RoleCues:
+    text = (text or "")[:4000]  # like the danger screen: a pasted essay costs no more
     norm = _normalise(text)
     about_relative = bool(_ABOUT_RELATIVE.search(norm))
     relation = about_relative or bool(_POSSESSIVE_RELATION.search(norm)
@@ -274,7 +286,7 @@ def cues(text: str) -> RoleCues:
                                       or _KIN_SELF.search(norm))
     work_person = bool(_WORK_PERSON.search(norm))
     work = bool(_WORK_PHRASES.search(norm) or _JOB_HERE.search(norm) or _JOB.search(norm)
-                or _JOB_AND_PERSON.search(norm) or _JOB_ABBREVIATION.search(text or "")) or (work_person and bool(
+                or _JOB_AND_PERSON.search(norm) or _JOB_ABBREVIATION.search(text)) or (work_person and bool(
         re.search(r" (?:mijn|mn|onze|ons|my|our) (?:\S+ ){0,2}(?:%s)(?= )" % "|".join(
             map(re.escape, _WORK_PEOPLE)), norm)
         or re.search(r" van (?:mij|ons)(?= )| of mine(?= )", norm)))

@@ -162,10 +162,10 @@ class DangerScreen(GraphComponent):
         # correct the role that comes up now ("ik werk in de thuiszorg ... zn kleinzoon").
         wanted = adjust_intent(message.get(TEXT) or "", tuple(
             (item["name"], float(item.get("confidence") or 0.0)) for item in others))
-        name = wanted or best["name"]
-        message.set(INTENT, {"name": name, "confidence": best["confidence"]},
-                    add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [best] + [item for item in ranking if item is not best],
+        chosen = {"name": wanted or best["name"], "confidence": best["confidence"]}
+        message.set(INTENT, chosen, add_to_output=True)
+        message.set(INTENT_RANKING_KEY,
+                    [chosen] + [item for item in ranking if item.get("name") != chosen["name"]],
                     add_to_output=True)
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -129,3 +129,31 @@ def test_round8b_others_are_not_the_writer(text):
 
 def test_a_sports_club_is_not_a_network():
     assert not role_cues.cues("ik zit bij de voetbalclub van mijn zoon in het bestuur").self_
+
+
+# Code review of round 8 (2 December): cues that must not fire.
+@pytest.mark.parametrize("text", [
+    "Mijn zoon zit in een groep en ik ben er nog niet uit wat ik moet doen.",
+    "Mijn zoon heeft 3 jaar in de gevangenis gezeten.",
+    "I got into a fight with my son about his new friends",
+    "My son wants me to join his group",
+    "Ik ben met mijn zoon meegegaan naar een bijeenkomst",
+    "Ik woon in een kleine gemeenschap en de buurjongen radicaliseert.",
+    "Sinds ik bij de politie ben zie ik dit vaker",
+    "Ik zit in een werkgroep radicalisering van de gemeente",
+    "I've been in the police for 20 years",
+    "Ik ben geen incel, maar mijn broer wel.",
+])
+def test_review_no_own_involvement(text):
+    assert not role_cues.cues(text).self_, text
+
+
+@pytest.mark.parametrize("text, role", [
+    ("Hoi, ik ben Peter en ik ben jongerenwerker", "professional"),
+    ("Ik ben zuster op de psychiatrie en een patiënt praat over de strijd", None),
+    ("Beste medewerker, ik maak me zorgen.", None),
+    ("Ik ben zelf FvD'er en mijn zoon gaat veel verder", "family"),
+    ("Ambulant begeleider. Cliënt van 19 praat over de elite", "professional"),
+])
+def test_review_roles(text, role):
+    assert role_cues.decide_role(role_cues.cues(text)) == role, role_cues.cues(text)
