@@ -86,9 +86,21 @@ class Script:
         return self.action("action_listen")
 
 
+def closed_at_or_before(moment: dt.datetime) -> dt.datetime:
+    """The latest moment at or before `moment` when the phone line is closed: a script that
+    says "closed" must not be dated in opening hours (tests seed "3 hours ago", which in the
+    daytime is open)."""
+    for _ in range(7 * 24 * 4):
+        if all(opening_hours.status((moment + dt.timedelta(minutes=m)).astimezone(dt.timezone.utc),
+                                    FACTS).next_opening is not None for m in (0, 10)):
+            return moment  # closed, and still closed while the script runs
+        moment -= dt.timedelta(minutes=15)
+    raise AssertionError("the line is never closed in a week")
+
+
 def worried_parent(start: dt.datetime | None = None) -> Script:
     """A parent, late in the evening, asks for contact while the LSE is closed."""
-    script = Script(start or last_night())
+    script = Script(closed_at_or_before(start) if start else last_night())
     script.user("Mijn dochter van 15 zit elke nacht in extreemrechtse telegramgroepen, "
                 "ik maak me grote zorgen", "role_family", 0.94)
     script.slot("role", "family")

@@ -12,6 +12,8 @@ from web.staff import db, index, queries, retention
 from web.staff.db import Databases
 
 NOW = dt.datetime.now(seed.AMSTERDAM)
+# The worried parent's script says the line is closed: date it when it is.
+PARENT_AT = seed.closed_at_or_before(NOW - dt.timedelta(hours=3))
 
 
 @pytest.fixture
@@ -36,7 +38,7 @@ def watermark(databases):
 
 def test_summary_of_a_conversation(setup):
     store, databases, _ = setup
-    seed.write(store, "ouder", seed.worried_parent(NOW - dt.timedelta(hours=3)))
+    seed.write(store, "ouder", seed.worried_parent(PARENT_AT))
     seed.write(store, "vraag", seed.not_understood(NOW - dt.timedelta(hours=1)))
     assert index.refresh(databases)
     found = rows(databases)
@@ -45,21 +47,23 @@ def test_summary_of_a_conversation(setup):
     assert parent.first_message.startswith("Mijn dochter van 15")
     assert (parent.user_messages, parent.bot_messages) == (2, 3)
     assert (parent.contact_open, parent.contact_closed, parent.danger_112) == (0, 1, 0)
-    assert abs(parent.started_at - (NOW - dt.timedelta(hours=3)).timestamp()) < 5
+    assert abs(parent.started_at - PARENT_AT.timestamp()) < 5
     assert found["vraag"].fallbacks == 1 and found["vraag"].role is None
     assert "telegramgroepen" in parent.search_text
 
 
 def test_refresh_is_incremental_and_idempotent(setup):
     store, databases, _ = setup
-    seed.write(store, "a", seed.short_conversation(NOW - dt.timedelta(hours=2)))
+    # It goes on later at a moment the line is closed (the script says so): start before it.
+    goes_on_at = seed.closed_at_or_before(NOW)
+    seed.write(store, "a", seed.short_conversation(goes_on_at - dt.timedelta(hours=2)))
     index.refresh(databases)
     first = watermark(databases)
     assert first > 0
     assert index.refresh(databases)  # nothing new: nothing changes
     assert watermark(databases) == first
     # The conversation goes on: its row is recomputed, not counted twice.
-    tracker = seed.Script(NOW)
+    tracker = seed.Script(goes_on_at)
     tracker.events = []
     tracker.user("Contact met een medewerker", "ask_contact")
     tracker.contact_closed()
