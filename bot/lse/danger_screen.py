@@ -729,7 +729,7 @@ _LONG_AGO = re.compile(r" (?:jaren|years) (?:geleden|terug|ago|back)(?= )| in de
                        r" toen ik (?:klein|jong) was(?= )| when i was (?:little|young)(?= )")
 # For a past suicide attempt only (not for threats: "6 jaar geleden gestapt, nu bedreigen ze me").
 _LONG_AGO_ATTEMPT = re.compile(
-    r" (?:jaren|years) (?:geleden|terug|ago|back)(?= )|"
+    _LONG_AGO.pattern + "|"
     r" (?:[5-9]|[1-9]\d|vijf|zes|zeven|acht|negen|tien|five|six|seven|eight|nine|ten) "
     r"(?:jaar|years?) (?:geleden|terug|ago|back)(?= )| (?:it s|its|it has) been (?:\S+ )?years(?= )")
 # Words that turn a past or a denial into now: "maar nu wel", "but I want to die again", "nog niet".
@@ -825,19 +825,16 @@ def _only_negated(pattern: re.Pattern[str], text: str) -> bool:
     return bool(matches) and all(denied(match) for match in matches)
 
 
-def _only_denied(pattern: re.Pattern[str], text: str) -> bool:
-    """Whether every match of `pattern` follows a denial in the words before it ("geen
-    gedachten om mezelf iets aan te doen", "no thoughts of ending my life")."""
+def _only_denied(pattern: re.Pattern[str], text: str, denial: re.Pattern[str],
+                 through_match: bool = False) -> bool:
+    """Whether every match of `pattern` is denied: `denial` is found in the 60 characters
+    before it ("geen gedachten om | mezelf iets aan te doen"), or, with `through_match`, in
+    those and the match itself ("hij is niet suicidaal")."""
     matches = list(pattern.finditer(text))
-    return bool(matches) and all(_DENIED_BEFORE.search(text[max(0, m.start() - 60):m.start() + 1])
-                                 for m in matches)
-
-
-def _only_denied_suicidal(text: str) -> bool:
-    """Whether every suicide word is "suicidaal"/"suicidal" denied right before it."""
-    words = list(CUES["suicide_word"].finditer(text))
-    return bool(words) and all(
-        _SUICIDAL_DENIED.search(text[max(0, m.start() - 40):m.end()] + " ") for m in words)
+    # Every match ends before a space (the patterns end with "(?= )"): the window ends with it.
+    return bool(matches) and all(
+        denial.search(text[max(0, m.start() - 60):(m.end() if through_match else m.start()) + 1])
+        for m in matches)
 
 
 def screen(text: str) -> DangerSignal:
@@ -876,10 +873,11 @@ def _screen_normalised(text: str) -> DangerSignal:
     past_and_well = bool(_LONG_AGO_ATTEMPT.search(text) and _RECOVERED.search(text)) and not (
         relapse or others or cues & {"now", "at_hand"})
     if "death_wish" in cues and not relapse and not others and (
-            past_and_well or _only_denied(CUES["death_wish"], text)):
+            past_and_well or _only_denied(CUES["death_wish"], text, _DENIED_BEFORE)):
         cues = cues - {"death_wish", "violent", "attack_plan", "soft_harm"}
     if suicide_cues and not relapse and not others and (
-            past_and_well or _only_denied_suicidal(suicide_text)):
+            past_and_well or _only_denied(CUES["suicide_word"], suicide_text, _SUICIDAL_DENIED,
+                                          through_match=True)):
         suicide_cues = frozenset()
         cues = cues - {"suicide_word"}
     if suicide_cues and not (_PAST_SUICIDE.search(text) and not (cues & {"death_wish", "now"})):

@@ -192,32 +192,84 @@ def test_a_threat_or_violence_next_to_a_negation_still_counts(text):
     assert ds.screen(text).found
 
 
-# Round 8 (development set dev10, 2 December): phrasings the cue lists did not know.
-@pytest.mark.parametrize("text, kind", [
-    ("ik maak me van kant als dit zo doorgaat", ds.SUICIDE),
-    ("een jongen uit de wijk zei dat hij zich van kant maakt", ds.SUICIDE),
-    ("ze zien me morgen niet meer, zei hij", ds.SUICIDE),
-    ("ze vroeg of we naar haar begrafenis zou komen", ds.SUICIDE),
-    ("hij schreef een briefje: niet verdrietig zijn, het was mijn keuze", ds.SUICIDE),
-    ("my daughter left a note saying do not be sad, and she is not answering", ds.SUICIDE),
-    ("hij heeft een pistool in zijn rugzak", ds.HARM_OTHERS),
-    ("she has a gun in her backpack", ds.HARM_OTHERS),
-    ("ze plakken vuurwerk en spijkers aan elkaar in de schuur", ds.HARM_OTHERS),
-    ("my son is taping fireworks together with nails", ds.HARM_OTHERS),
-    ("in zijn kamer ligt een bomvest", ds.HARM_OTHERS),
-    ("ze zijn hier, help", ds.THREATENED),
+# Round 8 (2 December): phrasings the cue lists did not know, from the development sets
+# dev10-dev13 and a code review of the new rules (what they must not miss).
+ROUND8_DANGER = [
+    ('ik maak me van kant als dit zo doorgaat', ds.SUICIDE),
+    ('een jongen uit de wijk zei dat hij zich van kant maakt', ds.SUICIDE),
+    ('ze zien me morgen niet meer, zei hij', ds.SUICIDE),
+    ('ze vroeg of we naar haar begrafenis zou komen', ds.SUICIDE),
+    ('hij schreef een briefje: niet verdrietig zijn, het was mijn keuze', ds.SUICIDE),
+    ('my daughter left a note saying do not be sad, and she is not answering', ds.SUICIDE),
+    ('hij heeft een pistool in zijn rugzak', ds.HARM_OTHERS),
+    ('she has a gun in her backpack', ds.HARM_OTHERS),
+    ('ze plakken vuurwerk en spijkers aan elkaar in de schuur', ds.HARM_OTHERS),
+    ('my son is taping fireworks together with nails', ds.HARM_OTHERS),
+    ('in zijn kamer ligt een bomvest', ds.HARM_OTHERS),
+    ('ze zijn hier, help', ds.THREATENED),
     ("ze sturen foto's van messen met mijn naam erbij", ds.THREATENED),
-])
-def test_round8_phrasings_are_found(text, kind):
+    ('ik zie nog maar 1 uitweg', ds.SUICIDE),
+    ('is it a sin to end it yourself', ds.SUICIDE),
+    ('ik heb geen plannen maar ik wil wel dood', ds.SUICIDE),
+    ("Ten years ago I tried to kill myself. Everyone thinks I'm doing fine now, but I want to die.", ds.SUICIDE),
+    ('I attempted suicide years ago. I was doing well, but now I want to die again.', ds.SUICIDE),
+    ('Vijf jaar geleden zelfmoordpoging. Nu gaat het weer goed met me zeggen ze, maar ik wil dood.', ds.SUICIDE),
+    ('Ik ben er weer bovenop dacht ik, jaren geleden die poging, maar ik wil niet meer leven.', ds.SUICIDE),
+    ('Ik heb geen concrete plannen om mezelf iets aan te doen, nog niet.', ds.SUICIDE),
+    ('I have no real plans to kill myself yet, but I think about it every day', ds.SUICIDE),
+    ('Ik heb nu geen plannen om mezelf iets aan te doen, maar vanavond misschien wel', ds.SUICIDE),
+    ('Waarom zou ik geen zelfmoord plegen?', ds.SUICIDE),
+    ('Ik heb nog geen zelfmoordpoging gedaan maar ik denk er elke dag aan.', ds.SUICIDE),
+    ('I am not suicidal yet.', ds.SUICIDE),
+    ('Ik ben nooit echt suicidaal geweest, maar nu wel.', ds.SUICIDE),
+    ('Ik ben 6 jaar geleden uit de beweging gestapt. Nu bedreigen ze me weer, ze weten waar ik woon.', ds.THREATENED),
+    ("It's been years since I left the group, but now they threaten me and know where i live", ds.THREATENED),
+    ('Ze willen me van kant maken omdat ik uit de groep ben gestapt.', ds.THREATENED),
+    ('Hij wil zijn ex van kant maken.', ds.HARM_OTHERS),
+    ('ik ben 2 jaar geleden uit de groep gestapt en nu staat mijn adres online', ds.THREATENED),
+]
+
+
+@pytest.mark.parametrize("text, kind", ROUND8_DANGER)
+def test_round8_phrasings_are_found_as_the_right_kind(text, kind):
     assert ds.screen(text).kind == kind, (text, ds.screen(text))
 
 
+# ... and look-alikes the new phrases must not set off (denials, a past attempt told by
+# someone who is well, thanks, prayer, a hairdresser's peroxide).
 @pytest.mark.parametrize("text", [
-    "mijn broer is niet suïcidaal, hij is vooral boos op de wereld",
-    "he is not suicidal, just very angry",
-    "mijn ouders zien me niet meer staan sinds ik naar de moskee ga",
-    "ik heb een hamer en spijkers gekocht voor de schuur",
-    "ik ga morgen naar de begrafenis van mijn opa",
+    'mijn broer is niet suïcidaal, hij is vooral boos op de wereld',
+    'he is not suicidal, just very angry',
+    'mijn ouders zien me niet meer staan sinds ik naar de moskee ga',
+    'ik heb een hamer en spijkers gekocht voor de schuur',
+    'ik ga morgen naar de begrafenis van mijn opa',
+    'ik heb 12 jaar geleden een zelfmoordpoging gedaan, nu gaat het heel goed met me',
+    "I tried to kill myself ten years ago and I'm doing really well now, I want to help others",
+    'ik heb geen gedachten om mezelf iets aan te doen, ik wil alleen advies',
+    'bedankt voor alles, ik ga nu bellen',
+    'mag mijn tante mee naar het gesprek?',
+    'You can have my phone number if you want to call me back.',
+    'Mag mijn zoon een eigen gesprek hebben met iemand?',
+    'Mijn telefoonnummer en adres mogen jullie hebben.',
+    'Hij gaf zijn laptop aan een vriend uit de groep',
+    'ik ben bang dat de groep naar de begrafenis komt.',
+    'Note: it is my choice to contact you',
+    'Thanks, it was not your fault at all.',
+    'Is this the only way out of the group for my son?',
+    'Er is maar een uitweg: hulp zoeken.',
+    'He wants to end it himself with that group',
+    'We go to God in prayer every night',
+    'Mijn zoon zegt dat hij naar God wil, hij bidt vijf keer per dag.',
+    'Mijn oude vrienden uit de groep zien me nooit meer, ik ben eruit.',
+    "My son's new friends say they are here to help him.",
+    'they are outside my expertise as a teacher.',
+    'ze staan hier voor de school elke dag.',
+    'Zijn nieuwe vrienden, ze staan voor de deur elke avond',
+    'Kan ik anoniem melden of moet het met mijn naam erbij? Mijn neef heeft een pistool.',
+    'Ik ben kapper, we werken met peroxide en een timer.',
+    'Wat is een ontsteker precies? Ik las het in het nieuws.',
+    'Mijn vader is boer, hij heeft kunstmest en dozen schroeven in de schuur.',
+    'hij heeft illegaal vuurwerk besteld, er komen steeds pakketjes binnen.',
 ])
 def test_round8_look_alikes_give_no_alarm(text):
     assert not ds.screen(text).found, (text, ds.screen(text))
@@ -227,117 +279,30 @@ def test_suicidal_next_to_a_negation_still_counts_when_it_is_not_denied():
     assert ds.screen("ik weet het niet, ik ben suicidaal").kind == ds.SUICIDE
 
 
+def set_aside(text, ranking):
+    """The screen's verdict on a message whose classifier guessed danger below the bar."""
+    message = Message(data={TEXT: text})
+    message.set(INTENT, dict(ranking[0]))
+    message.set(INTENT_RANKING_KEY, ranking)
+    return DangerScreen({"classifier_min_confidence": 0.99}).process([message])[0]
+
+
 def test_a_set_aside_classifier_alarm_gives_the_role_the_cues_say():
     # No danger cue; the classifier's danger guess is below the bar, and the next intent
     # is a role the role cues correct (they ran before the guess was set aside).
     text = "ik werk in de thuiszorg en een meneer praat steeds over het land terugnemen"
     assert not ds.screen(text).found
-    message = Message(data={TEXT: text})
-    message.set(INTENT, {"name": "danger_acute", "confidence": 0.6})
-    message.set(INTENT_RANKING_KEY, [{"name": "danger_acute", "confidence": 0.6},
-                                     {"name": "role_family", "confidence": 0.3},
-                                     {"name": "role_professional", "confidence": 0.1}])
-    message = DangerScreen({"classifier_min_confidence": 0.99}).process([message])[0]
+    message = set_aside(text, [{"name": "danger_acute", "confidence": 0.6},
+                               {"name": "role_family", "confidence": 0.3},
+                               {"name": "role_professional", "confidence": 0.1}])
     assert message.get(INTENT)["name"] == "role_professional"
-
-
-def test_a_sure_classifier_alarm_below_the_bar_is_set_aside():
-    message = Message(data={TEXT: "hij heeft het steeds over de elite en tribunalen"})
-    message.set(INTENT, {"name": "danger_suicide", "confidence": 0.98})
-    message.set(INTENT_RANKING_KEY, [{"name": "danger_suicide", "confidence": 0.98},
-                                     {"name": "role_family", "confidence": 0.02}])
-    message = DangerScreen({"classifier_min_confidence": 0.99}).process([message])[0]
-    assert message.get(INTENT)["name"] == "role_family"
-
-
-# Round 8, second part (development sets dev11-dev13).
-@pytest.mark.parametrize("text", [
-    "ik zie nog maar 1 uitweg",
-    "is it a sin to end it yourself",
-    "ik heb geen plannen maar ik wil wel dood",
-])
-def test_round8b_phrasings_are_suicide(text):
-    assert ds.screen(text).kind == ds.SUICIDE, (text, ds.screen(text))
-
-
-@pytest.mark.parametrize("text", [
-    "ik heb 12 jaar geleden een zelfmoordpoging gedaan, nu gaat het heel goed met me",
-    "I tried to kill myself ten years ago and I'm doing really well now, I want to help others",
-    "ik heb geen gedachten om mezelf iets aan te doen, ik wil alleen advies",
-    "bedankt voor alles, ik ga nu bellen",
-    "mag mijn tante mee naar het gesprek?",
-])
-def test_round8b_look_alikes_give_no_alarm(text):
-    assert not ds.screen(text).found, (text, ds.screen(text))
-
-
-def test_a_threat_two_years_after_leaving_still_counts():
-    text = "ik ben 2 jaar geleden uit de groep gestapt en nu staat mijn adres online"
-    assert ds.screen(text).kind == ds.THREATENED
-
-
-# Code review of round 8 (2 December): what the new rules must not miss, and what the new
-# phrases must not set off.
-REVIEW_DANGER = [
-    ("Ten years ago I tried to kill myself. Everyone thinks I'm doing fine now, but I want to die.", ds.SUICIDE),
-    ("I attempted suicide years ago. I was doing well, but now I want to die again.", ds.SUICIDE),
-    ("Vijf jaar geleden zelfmoordpoging. Nu gaat het weer goed met me zeggen ze, maar ik wil dood.", ds.SUICIDE),
-    ("Ik ben er weer bovenop dacht ik, jaren geleden die poging, maar ik wil niet meer leven.", ds.SUICIDE),
-    ("Ik heb geen concrete plannen om mezelf iets aan te doen, nog niet.", ds.SUICIDE),
-    ("I have no real plans to kill myself yet, but I think about it every day", ds.SUICIDE),
-    ("Ik heb nu geen plannen om mezelf iets aan te doen, maar vanavond misschien wel", ds.SUICIDE),
-    ("Waarom zou ik geen zelfmoord plegen?", ds.SUICIDE),
-    ("Ik heb nog geen zelfmoordpoging gedaan maar ik denk er elke dag aan.", ds.SUICIDE),
-    ("I am not suicidal yet.", ds.SUICIDE),
-    ("Ik ben nooit echt suicidaal geweest, maar nu wel.", ds.SUICIDE),
-    ("Ik ben 6 jaar geleden uit de beweging gestapt. Nu bedreigen ze me weer, ze weten waar ik woon.", ds.THREATENED),
-    ("It's been years since I left the group, but now they threaten me and know where i live", ds.THREATENED),
-    ("Ze willen me van kant maken omdat ik uit de groep ben gestapt.", ds.THREATENED),
-    ("Hij wil zijn ex van kant maken.", ds.HARM_OTHERS),
-]
-
-
-@pytest.mark.parametrize("text, kind", REVIEW_DANGER)
-def test_review_danger_is_found_as_the_right_kind(text, kind):
-    assert ds.screen(text).kind == kind, (text, ds.screen(text))
-
-
-@pytest.mark.parametrize("text", [
-    "You can have my phone number if you want to call me back.",
-    "Mag mijn zoon een eigen gesprek hebben met iemand?",
-    "Mijn telefoonnummer en adres mogen jullie hebben.",
-    "Hij gaf zijn laptop aan een vriend uit de groep",
-    "ik ben bang dat de groep naar de begrafenis komt.",
-    "Note: it is my choice to contact you",
-    "Thanks, it was not your fault at all.",
-    "Is this the only way out of the group for my son?",
-    "Er is maar een uitweg: hulp zoeken.",
-    "He wants to end it himself with that group",
-    "We go to God in prayer every night",
-    "Mijn zoon zegt dat hij naar God wil, hij bidt vijf keer per dag.",
-    "Mijn oude vrienden uit de groep zien me nooit meer, ik ben eruit.",
-    "My son's new friends say they are here to help him.",
-    "they are outside my expertise as a teacher.",
-    "ze staan hier voor de school elke dag.",
-    "Zijn nieuwe vrienden, ze staan voor de deur elke avond",
-    "Kan ik anoniem melden of moet het met mijn naam erbij? Mijn neef heeft een pistool.",
-    "Ik ben kapper, we werken met peroxide en een timer.",
-    "Wat is een ontsteker precies? Ik las het in het nieuws.",
-    "Mijn vader is boer, hij heeft kunstmest en dozen schroeven in de schuur.",
-    "hij heeft illegaal vuurwerk besteld, er komen steeds pakketjes binnen.",
-])
-def test_review_look_alikes_give_no_alarm(text):
-    assert not ds.screen(text).found, (text, ds.screen(text))
-
-
-def test_the_ranking_starts_with_the_intent_that_replaces_a_set_aside_alarm():
-    text = "ik werk in de thuiszorg en een meneer praat steeds over het land terugnemen"
-    message = Message(data={TEXT: text})
-    message.set(INTENT, {"name": "danger_acute", "confidence": 0.6})
-    message.set(INTENT_RANKING_KEY, [{"name": "danger_acute", "confidence": 0.6},
-                                     {"name": "role_family", "confidence": 0.3},
-                                     {"name": "role_professional", "confidence": 0.1}])
-    message = DangerScreen({"classifier_min_confidence": 0.99}).process([message])[0]
     ranking = [item["name"] for item in message.get(INTENT_RANKING_KEY)]
     assert ranking[0] == message.get(INTENT)["name"] == "role_professional"
     assert ranking.count("role_professional") == 1
+
+
+def test_a_sure_classifier_alarm_below_the_bar_is_set_aside():
+    message = set_aside("hij heeft het steeds over de elite en tribunalen",
+                        [{"name": "danger_suicide", "confidence": 0.98},
+                         {"name": "role_family", "confidence": 0.02}])
+    assert message.get(INTENT)["name"] == "role_family"

@@ -86,21 +86,6 @@ def test_the_component_leaves_a_greeting_with_a_relative_alone():
     ("i got really into those channels last year and now i feel weird about it", "individual"),
     ("i've been on those forums for years and i do not like who i am becoming", "individual"),
     ("ik wil uit de beweging stappen maar weet niet hoe", "individual"),
-])
-def test_round8_cues(text, role):
-    assert role_cues.decide_role(role_cues.cues(text)) == role, role_cues.cues(text)
-
-
-@pytest.mark.parametrize("text", [
-    "havo'er hier, ik heb een vraag over een werkstuk",
-    "ik ben een man van 40 en heb een vraag",
-    "hoe kan ik mijn zoon helpen om uit de groep te stappen",
-])
-def test_round8_look_alikes(text):
-    assert role_cues.decide_role(role_cues.cues(text)) != "individual" or "ik wil" in text
-
-
-@pytest.mark.parametrize("text, role", [
     ("ive been part of an eco group for a while and it is getting scary", "individual"),
     ("ik zit sinds vorig jaar in een studiekring van een prediker en twijfel nu", "individual"),
     ("ik train sinds kort bij een active club en het gaat steeds over ras", "individual"),
@@ -113,8 +98,17 @@ def test_round8_look_alikes(text):
     ("heb een kapsalon en een vaste klant praat over remigratie", "professional"),
     ("ggz verpleegkundige. cliënt van 30 praat over een opdracht", "professional"),
 ])
-def test_round8b_cues(text, role):
+def test_round8_cues(text, role):
     assert role_cues.decide_role(role_cues.cues(text)) == role, role_cues.cues(text)
+
+
+@pytest.mark.parametrize("text", [
+    "havo'er hier, ik heb een vraag over een werkstuk",
+    "ik ben een man van 40 en heb een vraag",
+    "hoe kan ik mijn zoon helpen om uit de groep te stappen",
+])
+def test_round8_look_alikes(text):
+    assert role_cues.decide_role(role_cues.cues(text)) != "individual"
 
 
 @pytest.mark.parametrize("text", [
@@ -123,7 +117,7 @@ def test_round8b_cues(text, role):
     "mijn docent zegt dat ik moet bellen",
 ])
 def test_round8b_others_are_not_the_writer(text):
-    assert role_cues.decide_role(role_cues.cues(text)) != "individual" or False
+    assert role_cues.decide_role(role_cues.cues(text)) != "individual"
     assert not role_cues.cues(text).self_
 
 
